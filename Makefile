@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# mdev-ims: a thin front over tests/bench/. Every step is idempotent and
+# caches its results under $(MDEV_IMS_CACHE) (default ~/.cache/mdev-ims),
+# keyed by its inputs.
+#
+#   make check            set up everything, run the whole suite on both kernels
+#   make demo             boot a guest and show instances at work
+#   make shell            the test guest with an interactive shell
+#   make bench            benchmarks against the upstream baseline
+#   make modules KERNEL=stock|ims
+#   make check KERNEL=stock TESTS='irqs/*'   a subset
+
+BENCH := tests/bench
+KERNELS ?= stock ims
+KERNEL ?= stock
+TESTS ?=
+
+.PHONY: all deps qemu kernels kernel modules guest-tests check demo shell \
+	bench lint clean
+
+all: modules
+
+deps:
+	@$(BENCH)/deps.sh
+
+qemu: deps
+	@$(BENCH)/qemu.sh
+
+kernels: deps
+	@for k in $(KERNELS); do $(BENCH)/kernel.sh $$k || exit 1; done
+
+kernel: deps
+	@$(BENCH)/kernel.sh $(KERNEL)
+
+modules: kernel
+	@$(BENCH)/modules.sh $(KERNEL)
+
+check: deps
+	@$(BENCH)/check.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(KERNELS))
+
+demo: deps
+	@$(BENCH)/demo.sh
+
+shell: deps
+	@$(BENCH)/run.sh --shell $(KERNEL)
+
+bench: deps
+	@$(BENCH)/bench.sh
+
+lint: deps
+	@$(BENCH)/lint.sh
+
+clean:
+	rm -rf $(MDEV_IMS_CACHE)/modules-* $(MDEV_IMS_CACHE)/initramfs-*

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build QEMU for x86_64 from Debian's source package plus the project's
+# qemu/ tree. The unpacked source is a git repository so that the project's
+# glue patches and files can be put back on a clean tree every time while
+# the build directory stays warm (only what changed is rebuilt).
+. "$(dirname "$0")/lib.sh"
+
+QEMU_PKG=${QEMU_PKG:-qemu/trixie}
+SRCROOT=$CACHE/qemu
+OVERLAY=$TOP/qemu
+
+mkdir -p "$SRCROOT"
+cd "$SRCROOT"
+
+ver=$(apt-cache showsrc "${QEMU_PKG%/*}" |
+	awk -v suite="${QEMU_PKG#*/}" '/^Version:/ { v = $2 } END { print v }')
+# showsrc lists every suite; ask apt for the exact one it would fetch.
+dsc=$(ls -1 qemu_*.dsc 2>/dev/null | tail -n 1 || true)
+if [ -z "$dsc" ]; then
+	log "fetching QEMU source ($QEMU_PKG)"
+	apt-get source --download-only -qq "$QEMU_PKG" >/dev/null 2>&1 ||
+		die "apt-get source $QEMU_PKG failed"
+	dsc=$(ls -1 qemu_*.dsc | tail -n 1)
+fi
+orig=$(ls -1 qemu_*.orig.tar.* | grep -v '\.asc$' | tail -n 1)
+upver=${orig#qemu_}; upver=${upver%.orig.tar.*}
+SRC=$SRCROOT/src-$upver
+BUILD=$SRCROOT/build-$upver
+
+if [ ! -d "$SRC/.git" ]; then
+	log "unpacking QEMU $upver"
+	rm -rf "$SRC" "$BUILD"
+	mkdir -p "$SRC"
+	tar -xf "$orig" -C "$SRC" --strip-components=1
+	# The +ds tarball lacks the edk2 firmware blobs; we use Debian's
+	# seabios and ROMs at run time, so do not try to unpack them.
+	sed -i 's/^\( *unpack_edk2_blobs = \).*/\1false/' \
+		"$SRC/meson.build"
+	git -C "$SRC" init -q
+	git -C "$SRC" add -A
+	git -C "$SRC" -c user.name=bench -c user.email=bench@localhost \
+		commit -qm "QEMU $upver as unpacked"
+fi
+
+# Put the project's tree on a clean source: files under qemu/src/ are
+# copied to the same paths, then qemu/patches/series is applied.
+git -C "$SRC" checkout -q -- .
+git -C "$SRC" clean -fdq
+if [ -d "$OVERLAY/src" ]; then
+	cp -a "$OVERLAY/src/." "$SRC/"
+fi
+if [ -f "$OVERLAY/patches/series" ]; then
+	while read -r p; do
+		case "$p" in ''|'#'*) continue ;; esac
+		git -C "$SRC" apply --whitespace=nowarn "$OVERLAY/patches/$p" ||
+			die "QEMU patch $p does not apply"
+	done < "$OVERLAY/patches/series"
+fi
+# Keep mtimes stable for files whose content did not change, so ninja
+# only rebuilds what really moved.
+key=$(inputs_key "$OVERLAY" "$upver")
+if [ -x "$BUILD/qemu-system-x86_64" ] && [ -f "$BUILD/.mdev-ims-key" ] &&
+   [ "$(cat "$BUILD/.mdev-ims-key")" = "$key" ]; then
+	exit 0
+fi
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+	log "configuring QEMU $upver"
+	mkdir -p "$BUILD"
+	(cd "$BUILD" && "$SRC/configure" --target-list=x86_64-softmmu \
+		--disable-docs --disable-user --disable-rust \
+		--disable-install-blobs --disable-werror \
+		--python=/usr/bin/python3 >configure.log 2>&1) ||
+		{ tail -n 30 "$BUILD/configure.log"; die "QEMU configure failed"; }
+fi
+log "building QEMU $upver (first build takes about 10 minutes)"
+ninja -C "$BUILD" -j"$JOBS" qemu-system-x86_64 qemu-img >"$BUILD/ninja.log" 2>&1 ||
+	{ grep -B2 -A20 -m3 'error' "$BUILD/ninja.log" | head -n 60; die "QEMU build failed"; }
+if [ -f "$OVERLAY/qtests" ]; then
+	tests=$(grep -v '^#' "$OVERLAY/qtests" | sed 's|^|tests/qtest/|')
+	# shellcheck disable=SC2086
+	ninja -C "$BUILD" -j"$JOBS" $tests >>"$BUILD/ninja.log" 2>&1 ||
+		{ grep -B2 -A20 -m3 'error' "$BUILD/ninja.log" | head -n 60; die "qtest build failed"; }
+fi
+echo "$key" > "$BUILD/.mdev-ims-key"
+ln -sfn "$BUILD" "$CACHE/qemu-build"
