@@ -11,6 +11,8 @@
 #   make check KERNEL=stock TESTS='irqs/*'   a subset
 
 BENCH := tests/bench
+MDEV_IMS_CACHE ?= $(HOME)/.cache/mdev-ims
+export MDEV_IMS_CACHE
 KERNELS ?= stock ims
 KERNEL ?= stock
 TESTS ?=
