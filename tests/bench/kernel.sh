@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:?usage: kernel.sh stock|ims}
+lock "kernel-$flavour"
 DL=$CACHE/dl
 mkdir -p "$DL"
 
@@ -69,7 +70,7 @@ source_tree() {
 			tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
 			tar -xJ -C "$src" --strip-components=1
 		git -C "$src" init -q
-		git -C "$src" add -A
+		git -C "$src" add -A -f
 		git -C "$src" -c user.name=bench -c user.email=bench@localhost \
 			commit -qm "$pkg $ver as unpacked"
 	fi

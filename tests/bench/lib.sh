@@ -26,3 +26,10 @@ inputs_key() {
 		fi
 	done | sha256sum | cut -c1-16
 }
+
+# Serialise a step against other runs of it (helpers, a second make) that
+# share the cache; held until the calling script exits.
+lock() {
+	exec {lock_fd}>"$CACHE/$1.lock"
+	flock "$lock_fd"
+}

@@ -10,6 +10,7 @@ flavour=${1:?usage: modules.sh stock|ims}
 kernel=$CACHE/kernel-$flavour
 [ -d "$kernel" ] || die "kernel $flavour is not built (make kernels)"
 out=$CACHE/modules-$flavour
+lock "modules-$flavour"
 mkdir -p "$out"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
 	--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order \

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the in-guest test suite: every tests/guest/<area>/<name>.c becomes a
+# static binary, every <name>.sh is copied. A manifest lists
+# "<area>/<name> <timeout> <path>" per test for the in-guest runner; a
+# test sets its own timeout with a line "TIMEOUT: <seconds>" in its source.
+. "$(dirname "$0")/lib.sh"
+
+GUEST=$TOP/tests/guest
+UAPI=$CACHE/uapi
+[ -f "$UAPI/.done" ] || "$TOP/tests/bench/kernel.sh" uapi
+out=$CACHE/guest-tests
+lock guest-tests
+mkdir -p "$out"
+
+CFLAGS="-static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE"
+CFLAGS="$CFLAGS -isystem $UAPI/include -I$UAPI/kselftest -I$GUEST/lib"
+libs=$(ls "$GUEST"/lib/*.c 2>/dev/null || true)
+
+manifest=$out/manifest.new
+: > "$manifest"
+for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
+	[ -f "$src" ] || continue
+	area=$(basename "$(dirname "$src")")
+	[ "$area" = lib ] && continue
+	name=$(basename "$src"); name=${name%.*}
+	timeout=$(sed -n 's/.*TIMEOUT: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
+	mkdir -p "$out/$area"
+	case "$src" in
+	*.c)
+		bin=$out/$area/$name
+		key=$(inputs_key "$src" "$GUEST/lib" "$UAPI/.done" "$CFLAGS")
+		if [ ! -x "$bin" ] || [ "$(cat "$bin.key" 2>/dev/null)" != "$key" ]; then
+			log "compiling $area/$name"
+			# shellcheck disable=SC2086
+			gcc $CFLAGS -o "$bin" "$src" $libs -lpthread ||
+				die "cannot compile $src"
+			echo "$key" > "$bin.key"
+		fi
+		;;
+	*.sh)
+		bin=$out/$area/$name.sh
+		install -m 0755 "$src" "$bin"
+		;;
+	esac
+	echo "$area/$name ${timeout:-120} /mdev-ims/tests/${bin#"$out"/}" >> "$manifest"
+done
+for sh in "$GUEST"/lib/*.sh; do
+	[ -f "$sh" ] && install -D -m 0644 "$sh" "$out/lib/$(basename "$sh")"
+done
+LC_ALL=C sort -o "$out/manifest" "$manifest"
+rm -f "$manifest"

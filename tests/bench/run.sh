@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the bench's guest under TCG on q35 with a VT-d IOMMU doing interrupt
+# remapping and (when QEMU has the model) the ims-accel device.
+#
+#   run.sh [--check PATTERN | --demo | --shell] stock|ims
+#
+# With --check the guest runs the matching tests and this script prints one
+# line per result, "RESULT ok|not ok|skip <kernel>:<area>/<case>[ # why]",
+# for check.sh to number and count; comment lines start with '#'. The
+# guest's console goes to a log that is scanned for kernel reports.
+. "$(dirname "$0")/lib.sh"
+
+mode=check
+pattern='*'
+case "${1:-}" in
+--check) mode=check; pattern=${2:?}; shift 2 ;;
+--demo) mode=demo; shift ;;
+--shell) mode=shell; shift ;;
+esac
+flavour=${1:?usage: run.sh [--check PATTERN | --demo | --shell] stock|ims}
+
+"$TOP/tests/bench/prepare.sh" "$flavour"
+
+QEMU=$CACHE/qemu-build/qemu-system-x86_64
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
+# The device the tests are written against; tests read it back from the
+# kernel command line (mdev_ims.device=...).
+IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
+logdir=$CACHE/logs
+mkdir -p "$logdir"
+console=$logdir/console-$flavour-$mode.log
+
+args=(-M q35 -accel tcg -cpu max -smp 2 -m 3G -no-reboot -display none
+	-nic none -L /usr/share/seabios -L /usr/share/qemu
+	-device intel-iommu,intremap=on
+	-kernel "$CACHE/kernel-$flavour/vmlinuz"
+	-initrd "$CACHE/initramfs-$flavour.cpio.gz")
+cmdline="console=ttyS0 panic=-1 oops=panic intel_iommu=on mdev_ims.mode=$mode"
+cmdline="$cmdline hung_task_timeout_secs=60 mdev_ims.tests=$pattern"
+if "$QEMU" -device help 2>/dev/null | grep -q '"ims-accel"'; then
+	args+=(-device "ims-accel,$IMS_ACCEL")
+	cmdline="$cmdline mdev_ims.device=$IMS_ACCEL"
+fi
+
+if [ "$mode" = shell ]; then
+	exec "$QEMU" "${args[@]}" -append "$cmdline" -serial mon:stdio -serial null
+fi
+
+# Results arrive on the guest's second serial port, on our stdout.
+set +e
+timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" "${args[@]}" -append "$cmdline" \
+	-serial "file:$console" -chardev stdio,id=results,signal=off \
+	-serial chardev:results < /dev/null |
+	tr -d '\r' | tee "$logdir/results-$flavour-$mode.log" |
+	if [ "$mode" = demo ]; then
+		grep -v '^# mdev-ims:'
+	else
+		awk -v kernel="$flavour" -f "$TOP/tests/bench/tap.awk"
+	fi
+status=${PIPESTATUS[0]}
+set -e
+
+[ "$mode" = check ] || exit "$status"
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+	echo "RESULT not ok $flavour:bench/guest-boot # the guest hung: killed after ${GUEST_TIMEOUT}s"
+fi
+# Kernel reports anywhere in the guest's log fail the run.
+reports='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|hung_task|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
+if grep -Eq "$reports" "$console"; then
+	echo "RESULT not ok $flavour:bench/guest-log # kernel reports in $console"
+	grep -E -m 20 -A 12 "$reports" "$console" | sed 's/^/#   /' | head -n 80
+else
+	echo "RESULT ok $flavour:bench/guest-log"
+fi

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# VFIO, mdev and every module of the project load and unload cleanly.
+. /mdev-ims/tests/lib/tap.sh
+
+loaded() { [ -d "/sys/module/$1" ]; }
+# Taint bit 9 (W) is set by any WARN.
+warned() { [ $(( $(cat /proc/sys/kernel/tainted) & 512 )) -ne 0 ]; }
+
+for m in vfio vfio_iommu_type1 mdev; do
+	check "load-$m" modprobe "$m"
+	check "loaded-$m" loaded "$m"
+done
+
+project=$(cat /mdev-ims/modules.list)
+if [ -n "$project" ]; then
+	ok "project-modules-built"
+else
+	not_ok "project-modules-built" "the initramfs holds no project module"
+fi
+for m in $project; do
+	# Take from the project's directory, not a kernel sample of the same name.
+	path=$(modinfo -n "$m" 2>/dev/null)
+	case "$path" in
+	*/updates/*) ok "resolve-$m" ;;
+	*) not_ok "resolve-$m" "modprobe would load '$path'" ;;
+	esac
+	check "load-$m" modprobe "$m"
+	check "loaded-$m" loaded "$m"
+	check "unload-$m" modprobe -r "$m"
+	if loaded "$m"; then not_ok "unloaded-$m"; else ok "unloaded-$m"; fi
+done
+
+for m in mdev vfio_iommu_type1 vfio; do
+	check "unload-$m" modprobe -r "$m"
+done
+if warned; then not_ok "no-warn-taint" "$(cat /proc/sys/kernel/tainted)"; else ok "no-warn-taint"; fi
+tap_done

@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest runner: runs every test of the manifest whose "<area>/<name>"
+# matches the pattern, each bounded by its timeout, framing each test's
+# output so the host can name, count and judge it.
+pattern=${1:-*}
+cd /mdev-ims/tests || exit 1
+echo "# mdev-ims: kernel $(uname -r)"
+while read -r name timeout path; do
+	case "$name" in
+	$pattern) ;;
+	*) continue ;;
+	esac
+	echo "# mdev-ims: begin $name"
+	start=$(cut -d. -f1 /proc/uptime)
+	timeout -s KILL "$timeout" "$path" < /dev/null 2>&1
+	rc=$?
+	end=$(cut -d. -f1 /proc/uptime)
+	# timeout(1) reports a killed test as 128 + SIGKILL.
+	[ $rc -eq 137 ] && rc=timeout
+	echo "# mdev-ims: end $name rc=$rc seconds=$((end - start))"
+done < manifest
+echo "# mdev-ims: done"
