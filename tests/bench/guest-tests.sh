@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the in-guest test suite: every tests/guest/<area>/<name>.c becomes a
-# static binary, every <name>.sh is copied. A manifest lists
+# static binary, every <name>.sh is copied; tests/guest/tools/ is built the
+# same way but holds no tests. A manifest lists
 # "<area>/<name> <timeout> <path>" per test for the in-guest runner; a
 # test sets its own timeout with a line "TIMEOUT: <seconds>" in its source.
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ manifest=$out/manifest.new
 for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	[ -f "$src" ] || continue
 	area=$(basename "$(dirname "$src")")
-	[ "$area" = lib ] && continue
+	case "$area" in lib) continue ;; esac
 	name=$(basename "$src"); name=${name%.*}
 	timeout=$(sed -n 's/.*TIMEOUT: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
 	mkdir -p "$out/$area"
@@ -43,6 +44,8 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 		install -m 0755 "$src" "$bin"
 		;;
 	esac
+	# tools/ holds programs for the demo and for people, not tests.
+	[ "$area" = tools ] && continue
 	echo "$area/$name ${timeout:-120} /mdev-ims/tests/${bin#"$out"/}" >> "$manifest"
 done
 for sh in "$GUEST"/lib/*.sh; do

@@ -20,7 +20,7 @@ inputs_key() {
 			(cd "$p" && find . -type f ! -name '*.o' -print0 | LC_ALL=C sort -z |
 				xargs -0r sha256sum)
 		elif [ -e "$p" ]; then
-			sha256sum "$p"
+			sha256sum < "$p"
 		else
 			printf '%s\n' "$p"
 		fi

