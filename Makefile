@@ -6,7 +6,7 @@
 #   make check            set up everything, run the whole suite on both kernels
 #   make demo             boot a guest and show instances at work
 #   make shell            the test guest with an interactive shell
-#   make bench            benchmarks against the upstream baseline
+#   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make modules KERNEL=stock|ims
 #   make check KERNEL=stock TESTS='irqs/*'   a subset
 
@@ -18,7 +18,7 @@ KERNEL ?= stock
 TESTS ?=
 
 .PHONY: all deps qemu kernels kernel modules guest-tests check demo shell \
-	bench lint clean
+	lint clean
 
 all: modules
 
@@ -45,9 +45,6 @@ demo: deps
 
 shell: deps
 	@$(BENCH)/run.sh --shell $(KERNEL)
-
-bench: deps
-	@$(BENCH)/bench.sh
 
 lint: deps
 	@$(BENCH)/lint.sh
