@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole suite: host-side QEMU qtests, then the guest suite on each
+# The whole suite: host-side tests and QEMU qtests, then the guest suite on each
 # kernel named. Prints TAP ("ok N - <kernel>:<area>/<case>") and ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
@@ -19,6 +19,23 @@ for k in "${kernels[@]}"; do
 	"$B/prepare.sh" "$k"
 done
 
+# Host-side tests, tests/host/<area>/<name>.sh, framed and counted exactly
+# as the guest's runner frames its tests.
+host_tests() {
+	local t name rc start
+	for t in "$TOP"/tests/host/*/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$(dirname "$t")")/$(basename "$t" .sh)
+		case "$name" in $pattern) ;; *) continue ;; esac
+		echo "# mdev-ims: begin $name"
+		start=$SECONDS
+		timeout -s KILL 600 bash "$t" 2>&1 && rc=0 || rc=$?
+		[ $rc -eq 137 ] && rc=timeout
+		echo "# mdev-ims: end $name rc=$rc seconds=$((SECONDS - start))"
+	done
+	echo "# mdev-ims: done"
+}
+
 # QEMU's glib tests print "ok N /ims-accel/<case>".
 qtests() {
 	local t bin out rc
@@ -26,7 +43,7 @@ qtests() {
 	while read -r t; do
 		case "$t" in ''|'#'*) continue ;; esac
 		bin=$CACHE/qemu-build/tests/qtest/$t
-		case "qtest/$t" in $pattern) ;; *) [ "$pattern" = '*' ] || continue ;; esac
+		case "qtest/$t" in $pattern) ;; *) continue ;; esac
 		set +e
 		out=$(cd "$CACHE/qemu-build" &&
 			QTEST_QEMU_BINARY=./qemu-system-x86_64 \
@@ -57,9 +74,8 @@ qtests() {
 }
 
 {
-	if [ "$pattern" = '*' ] || [[ "$pattern" == qtest/* ]]; then
-		qtests
-	fi
+	host_tests | awk -v kernel=host -f "$B/tap.awk"
+	qtests
 	if [[ "$pattern" != qtest/* ]]; then
 		for k in "${kernels[@]}"; do
 			"$B/run.sh" --check "$pattern" "$k"

@@ -66,10 +66,4 @@ if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 	echo "RESULT not ok $flavour:bench/guest-boot # the guest hung: killed after ${GUEST_TIMEOUT}s"
 fi
 # Kernel reports anywhere in the guest's log fail the run.
-reports='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
-if grep -Eq "$reports" "$console"; then
-	echo "RESULT not ok $flavour:bench/guest-log # kernel reports in $console"
-	grep -E -m 20 -A 12 "$reports" "$console" | sed 's/^/#   /' | head -n 80
-else
-	echo "RESULT ok $flavour:bench/guest-log"
-fi
+"$TOP/tests/bench/scan-log.sh" "$flavour" "$console"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The bench's own accounting, on crafted guest output: what counts as a
+# failure must never pass. Prints TAP.
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+n=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # <case> <expected RESULT lines> <actual>
+	n=$((n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $n - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $1"
+		printf '# expected:\n%s\n# got:\n%s\n' "$2" "$3" | sed 's/^/# /'
+	fi
+}
+
+tap() { printf '%s\n' "$@" | awk -v kernel=k -f "$top/tests/bench/tap.awk" | grep '^RESULT'; }
+
+expect passing-cases "RESULT ok k:a/one
+RESULT ok k:a/two" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one' 'ok 2 two' '1..2' \
+	'# mdev-ims: end a/t rc=0 seconds=1' '# mdev-ims: done')"
+expect failed-case "RESULT ok k:a/one
+RESULT not ok k:a/two" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one' 'not ok 2 - two' \
+	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: done')"
+expect nonzero-exit-without-failed-case "RESULT ok k:a/one
+RESULT not ok k:a/t # exited 139" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one' \
+	'# mdev-ims: end a/t rc=139 seconds=1' '# mdev-ims: done')"
+expect no-results "RESULT not ok k:a/t # printed no results" "$(tap '# mdev-ims: begin a/t' \
+	'# mdev-ims: end a/t rc=0 seconds=1' '# mdev-ims: done')"
+expect short-of-plan "RESULT ok k:a/one
+RESULT not ok k:a/t # planned 3 results, printed 1" "$(tap '# mdev-ims: begin a/t' '1..3' \
+	'ok 1 - one' '# mdev-ims: end a/t rc=0 seconds=1' '# mdev-ims: done')"
+expect timeout "RESULT not ok k:a/t # timed out after 120s" "$(tap '# mdev-ims: begin a/t' \
+	'# mdev-ims: end a/t rc=timeout seconds=120' '# mdev-ims: done')"
+expect skip-with-reason "RESULT skip k:a/t # no IMS here" "$(tap '# mdev-ims: begin a/t' \
+	'1..0 # SKIP no IMS here' '# mdev-ims: end a/t rc=4 seconds=0' '# mdev-ims: done')"
+expect skipped-case "RESULT skip k:a/one # why" "$(tap '# mdev-ims: begin a/t' \
+	'ok 1 - one # SKIP why' '# mdev-ims: end a/t rc=0 seconds=0' '# mdev-ims: done')"
+expect guest-died-mid-test "RESULT ok k:a/one
+RESULT not ok k:a/t # the guest stopped during this test (crash or hang)
+RESULT not ok k:bench/guest-run # the runner did not finish" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one')"
+expect nested-lines-ignored "RESULT ok k:a/top" "$(tap '# mdev-ims: begin a/t' \
+	'    ok 1 nested' 'ok 1 - top' '# mdev-ims: end a/t rc=0 seconds=0' '# mdev-ims: done')"
+
+scan() { printf '%s\n' "$@" > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
+expect clean-log "RESULT ok k:bench/guest-log" "$(scan '[ 1.0] Linux version' '[ 2.0] ok')"
+while IFS='|' read -r name report; do
+	expect "log-report-$name" "RESULT not ok k:bench/guest-log # kernel reports in $tmp/console" \
+		"$(scan '[ 1.0] Linux version' "[ 2.0] $report")"
+done <<'REPORTS'
+warn|WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2
+bug|BUG: kernel NULL pointer dereference, address: 0000000000000000
+oops|Oops: 0002 [#1] PREEMPT SMP
+lockdep|WARNING: possible circular locking dependency detected
+kmemleak|kmemleak: unreferenced object 0xffff888 (size 64):
+hung-task|INFO: task sh:1 blocked for more than 60 seconds.
+kasan|BUG: KASAN: slab-use-after-free in f
+panic|Kernel panic - not syncing: Fatal exception
+REPORTS
+expect empty-log "RESULT not ok k:bench/guest-log # no console log at $tmp/console" "$(: > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1)"
+
+echo "1..$n"
+[ $failed -eq 0 ]
