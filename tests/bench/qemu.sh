@@ -11,6 +11,7 @@ SRCROOT=$CACHE/qemu
 OVERLAY=$TOP/qemu
 
 mkdir -p "$SRCROOT"
+lock qemu
 cd "$SRCROOT"
 
 ver=$(apt-cache showsrc "${QEMU_PKG%/*}" |
@@ -43,12 +44,28 @@ if [ ! -d "$SRC/.git" ]; then
 		commit -qm "QEMU $upver as unpacked"
 fi
 
+# Remember the content and mtime of every file the last run changed, so
+# that files coming back with the same content keep their mtime and ninja
+# (and meson, for patched meson.build files) does not redo work.
+UAPI_HDR=$TOP/include/uapi/linux/ims_accel.h
+stamps=$(mktemp)
+trap 'rm -f "$stamps"' EXIT
+(cd "$SRC" && git ls-files -m -o --exclude-standard -z |
+	xargs -0r stat -c '%Y %n' | while read -r t f; do
+		printf '%s %s %s\n' "$t" "$(sha256sum <"$f" | cut -c1-64)" "$f"
+	done) >"$stamps"
+
 # Put the project's tree on a clean source: files under qemu/src/ are
-# copied to the same paths, then qemu/patches/series is applied.
+# copied to the same paths, then qemu/patches/series is applied. The
+# device's register header is shared with the kernel driver and lives in
+# include/uapi; QEMU includes it as a standard header.
 git -C "$SRC" checkout -q -- .
 git -C "$SRC" clean -fdq
 if [ -d "$OVERLAY/src" ]; then
 	cp -a "$OVERLAY/src/." "$SRC/"
+fi
+if [ -f "$UAPI_HDR" ]; then
+	cp -a "$UAPI_HDR" "$SRC/include/standard-headers/linux/"
 fi
 if [ -f "$OVERLAY/patches/series" ]; then
 	while read -r p; do
@@ -57,11 +74,30 @@ if [ -f "$OVERLAY/patches/series" ]; then
 			die "QEMU patch $p does not apply"
 	done < "$OVERLAY/patches/series"
 fi
+while read -r t sum f; do
+	if [ -f "$SRC/$f" ] &&
+	   [ "$(sha256sum <"$SRC/$f" | cut -c1-64)" = "$sum" ]; then
+		touch -d "@$t" "$SRC/$f"
+	fi
+done <"$stamps"
+# The +ds source has no firmware blobs. An emulator run from the build
+# tree (the qtests) looks in the build's qemu-bundle data directory, so
+# link Debian's seabios and qemu-system-data files there.
+link_firmware() {
+	local dir=$BUILD/qemu-bundle/usr/local/share/qemu fw
+	mkdir -p "$dir"
+	for fw in /usr/share/seabios/* /usr/share/qemu/*; do
+		[ -f "$fw" ] || continue
+		[ -e "$dir/${fw##*/}" ] || ln -s "$fw" "$dir/"
+	done
+}
+
 # Keep mtimes stable for files whose content did not change, so ninja
 # only rebuilds what really moved.
-key=$(inputs_key "$OVERLAY" "$upver")
+key=$(inputs_key "$OVERLAY" "$UAPI_HDR" "$upver")
 if [ -x "$BUILD/qemu-system-x86_64" ] && [ -f "$BUILD/.mdev-ims-key" ] &&
    [ "$(cat "$BUILD/.mdev-ims-key")" = "$key" ]; then
+	link_firmware
 	exit 0
 fi
 
@@ -83,5 +119,6 @@ if [ -f "$OVERLAY/qtests" ]; then
 	ninja -C "$BUILD" -j"$JOBS" $tests >>"$BUILD/ninja.log" 2>&1 ||
 		{ grep -B2 -A20 -m3 'error' "$BUILD/ninja.log" | head -n 60; die "qtest build failed"; }
 fi
+link_firmware
 echo "$key" > "$BUILD/.mdev-ims-key"
 ln -sfn "$BUILD" "$CACHE/qemu-build"
