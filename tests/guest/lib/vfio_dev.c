@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for userspace VFIO tests; see vfio_dev.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "vfio_dev.h"
+
+int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+int sysfs_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+int sysfs_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static int run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc < 0 || !WIFEXITED(rc))
+		return -1;
+	return WEXITSTATUS(rc);
+}
+
+int modprobe(const char *module, const char *args)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "modprobe %s %s >/dev/null 2>&1", module,
+		 args ? args : "");
+	return run(cmd);
+}
+
+int rmmod(const char *module)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rmmod %s >/dev/null 2>&1", module);
+	return run(cmd);
+}
+
+int mdev_create(const char *types, const char *type, char uuid[40])
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = sysfs_read("/proc/sys/kernel/random/uuid", uuid, 40);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s/create", types, type);
+	return sysfs_write(path, uuid);
+}
+
+int mdev_remove(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
+	return sysfs_write(path, "1");
+}
+
+int mdev_available(const char *types, const char *type)
+{
+	char path[PATH_MAX], buf[32];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s/available_instances", types, type);
+	ret = sysfs_read(path, buf, sizeof(buf));
+	return ret ? ret : atoi(buf);
+}
+
+static int vfio_group_of(const char *uuid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+int vfio_dev_open(struct vfio_dev *d, const char *uuid)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	unsigned int i;
+	int group, ret;
+
+	memset(d, 0, sizeof(*d));
+	d->container = d->group = d->fd = -1;
+	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
+
+	group = vfio_group_of(uuid);
+	if (group < 0)
+		return group;
+	d->container = open("/dev/vfio/vfio", O_RDWR);
+	if (d->container < 0)
+		goto err;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	d->group = open(path, O_RDWR);
+	if (d->group < 0)
+		goto err;
+	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status))
+		goto err;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		goto err;
+	}
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
+		goto err;
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
+	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
+		goto err;
+	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (d->fd < 0)
+		goto err;
+	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
+		d->region[i].argsz = sizeof(d->region[i]);
+		d->region[i].index = i;
+		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->region[i]))
+			goto err;
+	}
+	return 0;
+err:
+	ret = -errno;
+	vfio_dev_close(d);
+	return ret;
+}
+
+void vfio_dev_close(struct vfio_dev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->group >= 0)
+		close(d->group);
+	if (d->container >= 0)
+		close(d->container);
+	d->fd = d->group = d->container = -1;
+}
+
+int vfio_region_read(struct vfio_dev *d, unsigned int index, uint64_t off,
+		     void *buf, size_t len)
+{
+	ssize_t n = pread(d->fd, buf, len, d->region[index].offset + off);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int vfio_region_write(struct vfio_dev *d, unsigned int index, uint64_t off,
+		      const void *buf, size_t len)
+{
+	ssize_t n = pwrite(d->fd, buf, len, d->region[index].offset + off);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int vfio_read8(struct vfio_dev *d, unsigned int index, uint64_t off)
+{
+	uint8_t v;
+	int ret = vfio_region_read(d, index, off, &v, 1);
+
+	return ret ? ret : v;
+}
+
+int vfio_write8(struct vfio_dev *d, unsigned int index, uint64_t off,
+		uint8_t val)
+{
+	return vfio_region_write(d, index, off, &val, 1);
+}
+
+int vfio_set_irqs(int fd, uint32_t flags, uint32_t index, uint32_t start,
+		  uint32_t count, const void *data, size_t size)
+{
+	struct vfio_irq_set *set;
+	int ret;
+
+	set = calloc(1, sizeof(*set) + size);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = sizeof(*set) + size;
+	set->flags = flags;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (size)
+		memcpy(set->data, data, size);
+	ret = ioctl(fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+	free(set);
+	return ret;
+}
+
+int vfio_irq_eventfds(int fd, uint32_t index, uint32_t start, uint32_t count,
+		      const int32_t *fds)
+{
+	return vfio_set_irqs(fd, VFIO_IRQ_SET_DATA_EVENTFD |
+			     VFIO_IRQ_SET_ACTION_TRIGGER, index, start, count,
+			     fds, count * sizeof(*fds));
+}
+
+int vfio_irq_info(int fd, uint32_t index, struct vfio_irq_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, info) ? -errno : 0;
+}
+
+int efd_new(void)
+{
+	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+uint64_t efd_count(int efd)
+{
+	uint64_t v;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+uint64_t efd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	return efd_count(efd);
+}
+
+int frontend_held_eventfds(void)
+{
+	const char *path = "/sys/kernel/debug/vfio_irqs/eventfds";
+	char buf[32];
+	int ret;
+
+	if (!sysfs_exists("/sys/kernel/debug/vfio_irqs"))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	ret = sysfs_read(path, buf, sizeof(buf));
+	return ret ? ret : atoi(buf);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for userspace VFIO tests: mediated devices through sysfs, the
+ * VFIO group API, regions, SET_IRQS and eventfds.
+ */
+#ifndef VFIO_DEV_H
+#define VFIO_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+
+struct vfio_dev {
+	char uuid[40];
+	int container;
+	int group;
+	int fd;
+	struct vfio_region_info region[VFIO_PCI_NUM_REGIONS];
+};
+
+/* sysfs */
+int sysfs_write(const char *path, const char *val);
+int sysfs_read(const char *path, char *buf, size_t len);
+int sysfs_exists(const char *path);
+int modprobe(const char *module, const char *args);
+int rmmod(const char *module);
+
+/* Mediated devices: @types is the mdev_supported_types directory. */
+int mdev_create(const char *types, const char *type, char uuid[40]);
+int mdev_remove(const char *uuid);
+int mdev_available(const char *types, const char *type);
+
+/* The VFIO group API; 0 or -errno. */
+int vfio_dev_open(struct vfio_dev *d, const char *uuid);
+void vfio_dev_close(struct vfio_dev *d);
+int vfio_region_read(struct vfio_dev *d, unsigned int index, uint64_t off,
+		     void *buf, size_t len);
+int vfio_region_write(struct vfio_dev *d, unsigned int index, uint64_t off,
+		      const void *buf, size_t len);
+int vfio_read8(struct vfio_dev *d, unsigned int index, uint64_t off);
+int vfio_write8(struct vfio_dev *d, unsigned int index, uint64_t off,
+		uint8_t val);
+
+/* SET_IRQS with @count elements of @data; returns 0 or -errno. */
+int vfio_set_irqs(int fd, uint32_t flags, uint32_t index, uint32_t start,
+		  uint32_t count, const void *data, size_t size);
+int vfio_irq_eventfds(int fd, uint32_t index, uint32_t start,
+		      uint32_t count, const int32_t *fds);
+int vfio_irq_info(int fd, uint32_t index, struct vfio_irq_info *info);
+
+/* Non-blocking eventfds. */
+int efd_new(void);
+/* The counter, reset to 0 by the read; 0 when nothing was signalled. */
+uint64_t efd_count(int efd);
+/* Wait up to @ms for a signal; the counter, or 0 on timeout. */
+uint64_t efd_wait(int efd, int ms);
+
+/* eventfds held by the interrupt frontend (debugfs), or -errno. */
+int frontend_held_eventfds(void);
+
+#endif /* VFIO_DEV_H */
