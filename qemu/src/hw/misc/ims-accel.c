@@ -1015,6 +1015,16 @@ static void ims_accel_class_init(ObjectClass *klass, void *data)
     dc->desc = "Accelerator with an Interrupt Message Store (mdev-ims)";
     dc->vmsd = &vmstate_ims_accel;
     device_class_set_props(dc, ims_accel_properties);
+    object_class_property_set_description(klass, "wqs",
+        "work queues (1..256)");
+    object_class_property_set_description(klass, "ims",
+        "Interrupt Message Store entries (1..32768)");
+    object_class_property_set_description(klass, "msix",
+        "MSI-X vectors (2..2048)");
+    object_class_property_set_description(klass, "sram",
+        "local memory per queue, a power of two (4K..1M)");
+    object_class_property_set_description(klass, "depth",
+        "descriptors a queue holds (1..255)");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 
