@@ -36,6 +36,8 @@ host_tests() {
 	echo "# mdev-ims: done"
 }
 
+export MDEV_IMS_PREPARED=1
+
 # QEMU's glib tests print "ok N /ims-accel/<case>".
 qtests() {
 	local t bin out rc

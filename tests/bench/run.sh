@@ -20,7 +20,8 @@ case "${1:-}" in
 esac
 flavour=${1:?usage: run.sh [--check PATTERN | --demo | --shell] stock|ims}
 
-"$TOP/tests/bench/prepare.sh" "$flavour"
+# check.sh prepares every kernel before the first boot.
+[ -n "${MDEV_IMS_PREPARED:-}" ] || "$TOP/tests/bench/prepare.sh" "$flavour"
 
 QEMU=$CACHE/qemu-build/qemu-system-x86_64
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
