@@ -83,25 +83,4 @@ qtests() {
 			"$B/run.sh" --check "$pattern" "$k"
 		done
 	fi
-} | awk '
-	/^RESULT / {
-		st = $2; rest = substr($0, 9)
-		if (st == "not") { st = "not ok"; rest = substr($0, 15) } else rest = substr($0, 11)
-		n++
-		if (st == "ok") { pass++; printf "ok %d - %s\n", n, rest }
-		else if (st == "skip") {
-			skip++; name = rest; why = ""
-			if (i = index(rest, " # ")) { name = substr(rest, 1, i - 1); why = substr(rest, i + 3) }
-			printf "ok %d - %s # SKIP %s\n", n, name, why
-		} else { fail++; printf "not ok %d - %s\n", n, rest }
-		fflush()
-		next
-	}
-	{ print; fflush() }
-	END {
-		printf "1..%d\n", n
-		line = sprintf("%d passed, %d failed", pass, fail)
-		if (skip) line = line sprintf(", %d skipped", skip)
-		print line
-		exit (fail > 0 || n == 0) ? 1 : 0
-	}'
+} | awk -f "$B/count.awk"

@@ -18,7 +18,9 @@ if [ -n "$project" ]; then
 else
 	not_ok "project-modules-built" "the initramfs holds no project module"
 fi
-for m in $project; do
+for file in $project; do
+	# The kernel knows a module by its file name with '-' as '_'.
+	m=$(echo "$file" | tr - _)
 	# Take from the project's directory, not a kernel sample of the same name.
 	path=$(modinfo -n "$m" 2>/dev/null)
 	case "$path" in

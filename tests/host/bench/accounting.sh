@@ -65,5 +65,28 @@ panic|Kernel panic - not syncing: Fatal exception
 REPORTS
 expect empty-log "RESULT not ok k:bench/guest-log # no console log at $tmp/console" "$(: > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1)"
 
+count() { printf '%s\n' "$@" | awk -f "$top/tests/bench/count.awk"; echo "exit $?"; }
+expect count-all-passed "ok 1 - k:a/x
+# note
+1..1
+1 passed, 0 failed
+exit 0" "$(count 'RESULT ok k:a/x' '# note')"
+expect count-failure-fails "ok 1 - k:a/x
+not ok 2 - k:a/y # why
+1..2
+1 passed, 1 failed
+exit 1" "$(count 'RESULT ok k:a/x' 'RESULT not ok k:a/y # why')"
+expect count-skip-says-why "ok 1 - k:a/x # SKIP no IMS
+1..1
+0 passed, 0 failed, 1 skipped
+exit 0" "$(count 'RESULT skip k:a/x # no IMS')"
+expect count-nothing-ran-fails "1..0
+0 passed, 0 failed
+exit 1" "$(count '# nothing')"
+expect count-malformed-fails "not ok 1 - malformed result line: maybe k:a/x
+1..1
+0 passed, 1 failed
+exit 1" "$(count 'RESULT maybe k:a/x')"
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Number the RESULT lines of run.sh and check.sh as TAP, pass comments
+# through, and close with "N passed, N failed[, N skipped]"; the exit
+# status is non-zero on any failure or when nothing ran.
+/^RESULT / {
+	rest = substr($0, 8)
+	if (sub(/^not ok /, "", rest)) st = "not ok"
+	else if (sub(/^ok /, "", rest)) st = "ok"
+	else if (sub(/^skip /, "", rest)) st = "skip"
+	else { st = "not ok"; rest = "malformed result line: " rest }
+	n++
+	if (st == "ok") { pass++; printf "ok %d - %s\n", n, rest }
+	else if (st == "skip") {
+		skip++; name = rest; why = ""
+		if (i = index(rest, " # ")) { name = substr(rest, 1, i - 1); why = substr(rest, i + 3) }
+		printf "ok %d - %s # SKIP %s\n", n, name, why
+	} else { fail++; printf "not ok %d - %s\n", n, rest }
+	fflush()
+	next
+}
+{ print; fflush() }
+END {
+	printf "1..%d\n", n
+	line = sprintf("%d passed, %d failed", pass, fail)
+	if (skip) line = line sprintf(", %d skipped", skip)
+	print line
+	exit (fail > 0 || n == 0) ? 1 : 0
+}
