@@ -28,9 +28,11 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 # The device the tests are written against; tests read it back from the
 # kernel command line (mdev_ims.device=...).
 IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
-logdir=$CACHE/logs
-mkdir -p "$logdir"
-console=$logdir/console-$flavour-$mode.log
+# One directory per boot, so that concurrent runs keep their own logs.
+mkdir -p "$CACHE/logs"
+logdir=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S)-$flavour-$mode-XXXX")
+ln -sfn "$logdir" "$CACHE/logs/latest-$flavour-$mode"
+console=$logdir/console.log
 
 args=(-M q35 -accel tcg -cpu max -smp 2 -m 3G -no-reboot -display none
 	-nic none -L /usr/share/seabios -L /usr/share/qemu
@@ -53,7 +55,7 @@ set +e
 timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" "${args[@]}" -append "$cmdline" \
 	-serial "file:$console" -chardev stdio,id=results,signal=off \
 	-serial chardev:results < /dev/null |
-	tr -d '\r' | tee "$logdir/results-$flavour-$mode.log" |
+	tr -d '\r' | tee "$logdir/results.log" |
 	if [ "$mode" = demo ]; then
 		grep -v '^# mdev-ims:'
 	else
