@@ -32,6 +32,7 @@ IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
 mkdir -p "$CACHE/logs"
 logdir=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S)-$flavour-$mode-XXXX")
 ln -sfn "$logdir" "$CACHE/logs/latest-$flavour-$mode"
+ls -1dt "$CACHE"/logs/2*/ | tail -n +31 | xargs -r rm -rf
 console=$logdir/console.log
 
 args=(-M q35 -accel tcg -cpu max -smp 2 -m 3G -no-reboot -display none
