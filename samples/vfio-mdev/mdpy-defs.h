@@ -46,7 +46,7 @@
 
 /* Vendor capability in config space; registers are 32-bit, little endian */
 #define MDPY_CAP_OFFSET			0x40
-#define MDPY_CAP_VERSION		0x03	/* byte: layout version */
+#define MDPY_CAP_VERSION		0x43	/* byte: layout version */
 #define MDPY_CAP_FORMAT			0x44	/* DRM fourcc */
 #define MDPY_CAP_WIDTH			0x48	/* pixels */
 #define MDPY_CAP_HEIGHT			0x4c	/* lines */

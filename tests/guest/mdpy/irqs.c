@@ -119,18 +119,25 @@ TEST_F(irqs, set_validation)
 				  VFIO_PCI_INTX_IRQ_INDEX, 0, 2, fd));
 	EXPECT_EQ(EINVAL, set_raw(d, sizeof(struct vfio_irq_set), EVENTFD_SET,
 				  VFIO_PCI_MSI_IRQ_INDEX, 0, 1, fd));
-	/* one data type and one action, nothing else */
+	/* one data type; two actions are no known action (vfio-pci) */
 	EXPECT_EQ(EINVAL, set_raw(d, ONE_FD, EVENTFD_SET |
 				  VFIO_IRQ_SET_DATA_BOOL,
 				  VFIO_PCI_MSI_IRQ_INDEX, 0, 1, fd));
-	EXPECT_EQ(EINVAL, set_raw(d, ONE_FD, EVENTFD_SET |
+	EXPECT_EQ(ENOTTY, set_raw(d, ONE_FD, EVENTFD_SET |
 				  VFIO_IRQ_SET_ACTION_MASK,
 				  VFIO_PCI_MSI_IRQ_INDEX, 0, 1, fd));
 	EXPECT_EQ(EINVAL, set_raw(d, ONE_FD, EVENTFD_SET | (1U << 10),
 				  VFIO_PCI_MSI_IRQ_INDEX, 0, 1, fd));
-	/* a negative fd other than -1, and a file that is no eventfd */
+	/*
+	 * Any negative fd de-assigns an MSI vector, only -1 does for REQ;
+	 * a file that is no eventfd is refused.
+	 */
+	EXPECT_EQ(0, set_raw(d, ONE_FD, EVENTFD_SET,
+			     VFIO_PCI_MSI_IRQ_INDEX, 0, 1, -2));
+	EXPECT_EQ(0, mdpy_set_irqs_none(d, VFIO_PCI_MSI_IRQ_INDEX,
+					VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0));
 	EXPECT_EQ(EINVAL, set_raw(d, ONE_FD, EVENTFD_SET,
-				  VFIO_PCI_MSI_IRQ_INDEX, 0, 1, -2));
+				  VFIO_PCI_REQ_IRQ_INDEX, 0, 1, -2));
 	EXPECT_NE(0, set_raw(d, ONE_FD, EVENTFD_SET,
 			     VFIO_PCI_MSI_IRQ_INDEX, 0, 1, d->fd));
 	/* MSI has no mask */
