@@ -250,17 +250,25 @@ const char *iav_backing_name(const struct iav_pf *pf)
  * @pf: the function
  * @slot: the slot (an IMS entry or an MSI-X vector of the function)
  *
- * An IMS slot gets its interrupt allocated here; an MSI-X slot has it
- * from probe.
+ * The slot gets a Linux interrupt of its own, allocated here and freed by
+ * iav_slot_release(), so that nothing of the interrupt's state (a
+ * replay pending in software, say) outlives one owner of the slot. Only
+ * where the MSI-X domain cannot allocate vectors one by one do MSI-X
+ * slots keep the interrupts allocated at probe.
  *
  * Context: process context, may sleep.
  * Return: the IRQ number, or a negative errno.
  */
 int iav_slot_obtain(struct iav_pf *pf, unsigned int slot)
 {
+	struct msi_map map;
+
 	if (pf->backing == IAV_BACKING_IMS)
 		return iav_ims_obtain(pf, slot);
-	return pci_irq_vector(pf->pdev, slot);
+	if (!pf->msix_dyn)
+		return pci_irq_vector(pf->pdev, slot);
+	map = pci_msix_alloc_irq_at(pf->pdev, slot, NULL);
+	return map.index < 0 ? map.index : map.virq;
 }
 
 /**
@@ -273,8 +281,12 @@ int iav_slot_obtain(struct iav_pf *pf, unsigned int slot)
  */
 void iav_slot_release(struct iav_pf *pf, unsigned int slot, unsigned int irq)
 {
+	struct msi_map map = { .index = slot, .virq = irq };
+
 	if (pf->backing == IAV_BACKING_IMS)
 		iav_ims_release(pf, slot, irq);
+	else if (pf->msix_dyn)
+		pci_msix_free_irq(pf->pdev, map);
 }
 
 static bool iav_slot_pending(struct iav_pf *pf, unsigned int slot)
@@ -487,7 +499,10 @@ static int iav_hw_irqs_init(struct iav_pf *pf)
 		pci_free_irq_vectors(pdev);
 	}
 
-	ret = pci_alloc_irq_vectors(pdev, nvec, nvec, PCI_IRQ_MSIX);
+	/* Vector 0 now, slots on demand where the domain can do that. */
+	pf->msix_dyn = pci_msix_can_alloc_dyn(pdev);
+	ret = pf->msix_dyn ? 1 : nvec;
+	ret = pci_alloc_irq_vectors(pdev, ret, ret, PCI_IRQ_MSIX);
 	if (ret < 0)
 		return ret;
 	pf->backing = IAV_BACKING_MSIX;
@@ -495,6 +510,8 @@ static int iav_hw_irqs_init(struct iav_pf *pf)
 	pf->slot_first = 1;
 	pf->nr_slots = nvec - 1;
 	pf->msix = nvec;
+	pci_info(pdev, "MSI-X slots %s\n", pf->msix_dyn ?
+		 "allocated on demand" : "allocated at probe");
 	return 0;
 }
 

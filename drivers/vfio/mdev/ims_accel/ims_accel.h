@@ -56,7 +56,8 @@ struct iav_type {
  * @num_ims: IMS entries of the device
  * @wq_depth: descriptors a queue holds
  * @sram_size: bytes of local memory per queue
- * @msix: MSI-X vectors enabled on the function
+ * @msix: MSI-X vectors of the function
+ * @msix_dyn: MSI-X slots get their interrupts allocated one by one
  * @backing: what the interrupt slots are
  * @int_table: WQ_INT_TABLE value for @backing
  * @slot_first: first slot that instances may use
@@ -81,6 +82,7 @@ struct iav_pf {
 	u32 wq_depth;
 	u32 sram_size;
 	unsigned int msix;
+	bool msix_dyn;
 	enum iav_backing backing;
 	u32 int_table;
 	unsigned int slot_first;

@@ -319,9 +319,7 @@ static struct pci_driver iav_pci_driver = {
 	.id_table	= iav_pci_table,
 	.probe		= iav_probe,
 	.remove		= iav_remove,
-	.driver = {
-		.dev_groups = iav_pf_groups,
-	},
+	.dev_groups	= iav_pf_groups,
 };
 
 static int __init iav_init(void)
