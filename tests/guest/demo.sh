@@ -13,10 +13,13 @@ for dev in /sys/bus/pci/devices/*; do
 	[ "$id" = 0x1b36:0x00f0 ] && say "ims-accel function: ${dev##*/}"
 done
 
+# The parents; mdpy-fb is a guest driver and ims_proof a test module.
 section "loading the project's modules"
-for m in $(cat /mdev-ims/modules.list); do
+for m in vfio_irqs ims_accel mtty mdpy; do
 	modprobe "$m" && say "  $m"
 done
+[ -e /sys/bus/pci/drivers/ims_accel ] &&
+	say "  ims_accel backs instance vectors with: $(cat /sys/bus/pci/devices/*/interrupt_backing 2>/dev/null)"
 modprobe vfio_iommu_type1
 
 uuids=""
