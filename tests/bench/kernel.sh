@@ -120,6 +120,8 @@ ims() {
 	ln -s "$build" "$out/kdir"
 	touch "$out/.done"
 	ln -sfn "$out" "$CACHE/kernel-ims"
+	# Older results share the one build directory, so they are stale now.
+	find "${src%/src}" -maxdepth 1 -name 'ims-*' ! -path "$out" -exec rm -rf {} +
 }
 
 # Installed uAPI headers and the kselftest harness of the same source, for
