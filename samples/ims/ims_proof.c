@@ -157,6 +157,8 @@ static void ims_proof_irq_write_msg(struct irq_data *d, struct msi_msg *msg)
 	writel(msg->address_lo, entry + IMS_ACCEL_IMS_ADDR_LO);
 	writel(msg->address_hi, entry + IMS_ACCEL_IMS_ADDR_HI);
 	writel(msg->data, entry + IMS_ACCEL_IMS_DATA);
+	/* Cached like PCI/MSI-X does, for get_cached_msi_msg() and restores */
+	desc->msg = *msg;
 
 	vec = xa_load(&ip->vecs, desc->msi_index);
 	if (vec) {
