@@ -3,6 +3,10 @@
  * Helpers for the mdpy tests: create an mdpy instance, open it through a
  * VFIO group and container, and poke its config space and interrupts.
  * Everything is static so the file links into nothing but its includers.
+ *
+ * The bench keys a test binary on its source and tests/guest/lib only, not
+ * on mdpy-defs.h: after changing the device's register layout, bump
+ * MDPY_DEFS_SEEN so the tests are rebuilt against it.
  */
 #ifndef MDPY_VFIO_H
 #define MDPY_VFIO_H
@@ -26,6 +30,7 @@
 #define BIT(n) (1U << (n))
 #endif
 #include "../../../samples/vfio-mdev/mdpy-defs.h"
+#define MDPY_DEFS_SEEN 2	/* capability version byte at 0x43 */
 
 #define MDPY_PARENT "/sys/class/mdpy/mdpy/mdev_supported_types"
 
