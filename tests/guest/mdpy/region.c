@@ -139,6 +139,26 @@ TEST_F(region, config_identity)
 	EXPECT_EQ(-EINVAL, mdpy_cfg_write(d, 256, 0, 1));
 }
 
+/* sysfs tells the mode of a type and of an instance */
+TEST_F(region, sysfs_mode)
+{
+	const struct mdpy_mode *m = variant->mode;
+	char path[256], want[64], buf[128];
+
+	snprintf(want, sizeof(want), "%ux%u@%u", m->width, m->height,
+		 m->refresh);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vendor/mode",
+		 self->d.uuid);
+	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	snprintf(path, sizeof(path), MDPY_PARENT "/mdpy-%s/name", m->type);
+	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, want));
+	snprintf(path, sizeof(path), MDPY_PARENT "/mdpy-%s/device_api", m->type);
+	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("vfio-pci", buf);
+}
+
 TEST_F(region, bar_sizing)
 {
 	struct mdpy_dev *d = &self->d;
