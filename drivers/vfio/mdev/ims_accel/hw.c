@@ -6,7 +6,7 @@
  * where the kernel has one, else the function's own MSI-X vectors.
  */
 #include <linux/bitmap.h>
-#include <linux/delay.h>
+#include <linux/completion.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/irq.h>
@@ -17,8 +17,8 @@
 
 #include "ims_accel.h"
 
-/* Polls of a pending bit while a stale interrupt drains, ~10 us apart. */
-#define IAV_DRAIN_POLLS		1000
+/* How long a stale interrupt may take to arrive while it drains */
+#define IAV_DRAIN_TIMEOUT	HZ
 
 static u32 iav_read(struct iav_pf *pf, unsigned int reg)
 {
@@ -299,36 +299,35 @@ static bool iav_slot_pending(struct iav_pf *pf, unsigned int slot)
 
 static irqreturn_t iav_drain_handler(int irq, void *data)
 {
+	complete(data);
 	return IRQ_HANDLED;
 }
 
 /*
  * A slot that fired while masked keeps a pending message, which its next
  * owner would receive when it unmasks the slot. Let it go now, to a
- * handler that swallows it.
+ * handler that swallows it, and wait until it did: a message still on
+ * its way to a CPU when the interrupt is freed could reach the next
+ * owner of the same CPU vector.
  */
 static void iav_slot_drain(struct iav_pf *pf, unsigned int slot)
 {
-	unsigned int polls = IAV_DRAIN_POLLS;
+	DECLARE_COMPLETION_ONSTACK(drained);
+	unsigned long left = 0;
 	int irq;
 
 	irq = iav_slot_obtain(pf, slot);
 	if (irq <= 0)
 		goto err_warn;
-	if (request_irq(irq, iav_drain_handler, 0, IAV_NAME "-drain", pf))
+	if (request_irq(irq, iav_drain_handler, 0, IAV_NAME "-drain",
+			&drained))
 		goto err_release;
-	while (iav_slot_pending(pf, slot) && --polls)
-		usleep_range(10, 20);
-	/* The message is on its way to a CPU: let it arrive. */
-	usleep_range(100, 200);
-	free_irq(irq, pf);
-	iav_slot_release(pf, slot, irq);
-	if (polls)
-		return;
-	goto err_warn;
-
+	left = wait_for_completion_timeout(&drained, IAV_DRAIN_TIMEOUT);
+	free_irq(irq, &drained);
 err_release:
 	iav_slot_release(pf, slot, irq);
+	if (left)
+		return;
 err_warn:
 	pci_warn(pf->pdev, "slot %u: a stale interrupt could not be drained\n",
 		 slot);
