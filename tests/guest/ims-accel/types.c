@@ -44,7 +44,7 @@ static unsigned int pf_attr_u(const char *attr)
 TEST_F(types, backing)
 {
 	const char *kernel = getenv("MDEV_IMS_KERNEL");
-	char buf[32];
+	char buf[32], cmd[256];
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
@@ -56,6 +56,12 @@ TEST_F(types, backing)
 	}
 	EXPECT_LT(0, pf_attr_u("free_wqs"));
 	EXPECT_LT(0, pf_attr_u("free_slots"));
+	/* and the log says it at probe */
+	snprintf(cmd, sizeof(cmd),
+		 "dmesg | grep -q 'ims_accel %.64s: .*instance vectors backed by %s: %u slots'",
+		 iav_pf_bdf(), strcmp(buf, "ims") ? "MSI-X" : "IMS",
+		 pf_attr_u("free_slots"));
+	EXPECT_EQ(0, system(cmd)) TH_LOG("%s", cmd);
 }
 
 /* Each type has its name, a description, the vfio-pci device API. */
