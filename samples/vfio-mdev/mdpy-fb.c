@@ -243,6 +243,8 @@ static int mdpyfb_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	/* The tick stays off until the fbdev is opened. */
 	mdpyfb_set_tick(par, false);
+	/* An MSI is a memory write by the device. */
+	pci_set_master(pdev);
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		goto err_unmap;
