@@ -108,7 +108,7 @@ ims() {
 		grep -qxF "$want" "$build/.config" ||
 			log "warning: ims.config asks for '$want' but .config has '$(grep "^${want%%=*}=" "$build/.config" || echo unset)'"
 	done < "$series/ims.config"
-	log "building the ims kernel (first build takes about 15 minutes)"
+	log "building the ims kernel (the first build takes about 15 minutes on 2 cores)"
 	make -s -C "$src" O="$build" -j"$JOBS" bzImage modules >"$build/make.log" 2>&1 ||
 		{ grep -E -B2 -A10 'error|Error' "$build/make.log" | head -n 60; die "kernel build failed"; }
 	rm -rf "$out"
