@@ -73,7 +73,11 @@ struct virqfd;
  * @mask: stop the host source @irq of a host-backed vector from
  *	interrupting. Called with @igate or @intx_lock held, or from the
  *	hard-IRQ handler; must not sleep. Optional: the frontend uses
- *	disable_irq_nosync() without it.
+ *	disable_irq_nosync() without it. That lazy disable keeps an interrupt
+ *	raised while masked pending in the Linux IRQ itself, and the IRQ
+ *	core replays it at the next enable_irq() even after free_irq(); a
+ *	driver that hands the same Linux IRQ to a later owner must provide
+ *	@mask and @unmask, or give each owner a fresh IRQ as ims_accel does.
  * @unmask: undo @mask. Same context as @mask. Optional: the frontend uses
  *	enable_irq() without it. Provide both @mask and @unmask or neither.
  */
