@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -109,6 +110,14 @@ int mdev_available(const char *types, const char *type)
 	snprintf(path, sizeof(path), "%s/%s/available_instances", types, type);
 	ret = sysfs_read(path, buf, sizeof(buf));
 	return ret ? ret : atoi(buf);
+}
+
+int mdev_exists(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
+	return sysfs_exists(path);
 }
 
 static int vfio_group_of(const char *uuid)
@@ -257,6 +266,28 @@ int vfio_irq_info(int fd, uint32_t index, struct vfio_irq_info *info)
 	return ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, info) ? -errno : 0;
 }
 
+int vfio_irq_none(int fd, uint32_t action, uint32_t index, uint32_t start,
+		  uint32_t count)
+{
+	return vfio_set_irqs(fd, VFIO_IRQ_SET_DATA_NONE | action, index, start,
+			     count, NULL, 0);
+}
+
+int vfio_irq_efd_new(int fd, uint32_t index)
+{
+	int32_t efd = efd_new();
+	int ret;
+
+	if (efd < 0)
+		return -errno;
+	ret = vfio_irq_eventfds(fd, index, 0, 1, &efd);
+	if (ret) {
+		close(efd);
+		return ret;
+	}
+	return efd;
+}
+
 int efd_new(void)
 {
 	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -271,13 +302,33 @@ uint64_t efd_count(int efd)
 	return v;
 }
 
-uint64_t efd_wait(int efd, int ms)
+int efd_poll(int efd, int ms)
 {
 	struct pollfd p = { .fd = efd, .events = POLLIN };
 
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return efd_count(efd);
+	return poll(&p, 1, ms) == 1;
+}
+
+uint64_t efd_wait(int efd, int ms)
+{
+	return efd_poll(efd, ms) ? efd_count(efd) : 0;
+}
+
+double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 int frontend_held_eventfds(void)

@@ -29,6 +29,7 @@ int rmmod(const char *module);
 int mdev_create(const char *types, const char *type, char uuid[40]);
 int mdev_remove(const char *uuid);
 int mdev_available(const char *types, const char *type);
+int mdev_exists(const char *uuid);
 
 /* The VFIO group API; 0 or -errno. */
 int vfio_dev_open(struct vfio_dev *d, const char *uuid);
@@ -47,6 +48,11 @@ int vfio_set_irqs(int fd, uint32_t flags, uint32_t index, uint32_t start,
 int vfio_irq_eventfds(int fd, uint32_t index, uint32_t start,
 		      uint32_t count, const int32_t *fds);
 int vfio_irq_info(int fd, uint32_t index, struct vfio_irq_info *info);
+/* SET_IRQS with DATA_NONE and @action (loopback, unmask, disable). */
+int vfio_irq_none(int fd, uint32_t action, uint32_t index, uint32_t start,
+		  uint32_t count);
+/* A new eventfd as the trigger of vector 0 of @index; the fd or -errno. */
+int vfio_irq_efd_new(int fd, uint32_t index);
 
 /* Non-blocking eventfds. */
 int efd_new(void);
@@ -54,6 +60,13 @@ int efd_new(void);
 uint64_t efd_count(int efd);
 /* Wait up to @ms for a signal; the counter, or 0 on timeout. */
 uint64_t efd_wait(int efd, int ms);
+/* Wait up to @ms for a signal, leaving the counter; 1 if one came. */
+int efd_poll(int efd, int ms);
+
+/* The monotonic clock in seconds. */
+double now_secs(void);
+/* Sleep @ms milliseconds, through signals. */
+void sleep_ms(unsigned int ms);
 
 /* eventfds held by the interrupt frontend (debugfs), or -errno. */
 int frontend_held_eventfds(void);

@@ -12,10 +12,8 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include <pthread.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include "kselftest_harness.h"
 #include "mdpy_vfio.h"
-#include "vfio_dev.h"
 
 #define LOOPS	10
 
@@ -24,18 +22,12 @@ FIXTURE(lifecycle) {
 	int held;
 };
 
-FIXTURE_VARIANT(lifecycle) {
-	const struct mdpy_mode *mode;
-};
-
-FIXTURE_VARIANT_ADD(lifecycle, vga) { .mode = &mdpy_modes[0] };
-FIXTURE_VARIANT_ADD(lifecycle, xga) { .mode = &mdpy_modes[1] };
-FIXTURE_VARIANT_ADD(lifecycle, hd) { .mode = &mdpy_modes[2] };
+MDPY_FIXTURE_VARIANTS(lifecycle);
 
 FIXTURE_SETUP(lifecycle)
 {
 	ASSERT_EQ(0, mdpy_load());
-	self->avail = mdpy_available(variant->mode->type);
+	self->avail = mdev_available(MDPY_PARENT, variant->mode->type);
 	ASSERT_LT(0, self->avail);
 	self->held = frontend_held_eventfds();
 	ASSERT_LE(0, self->held);
@@ -43,17 +35,9 @@ FIXTURE_SETUP(lifecycle)
 
 FIXTURE_TEARDOWN(lifecycle)
 {
-	EXPECT_EQ(self->avail, mdpy_available(variant->mode->type));
+	EXPECT_EQ(self->avail,
+		  mdev_available(MDPY_PARENT, variant->mode->type));
 	EXPECT_EQ(self->held, frontend_held_eventfds());
-}
-
-static int exists(const char *uuid)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
-	return stat(path, &st) == 0;
 }
 
 /* Each round leaves the device busy at close: close must undo it all. */
@@ -63,69 +47,68 @@ TEST_F(lifecycle, create_remove_loop)
 	int i;
 
 	for (i = 0; i < LOOPS; i++) {
-		struct mdpy_dev d;
+		struct vfio_dev d;
 		int msi, req;
 		void *fb;
 		struct vfio_region_info r = { .argsz = sizeof(r),
 			.index = VFIO_PCI_BAR0_REGION_INDEX };
 
 		ASSERT_EQ(0, mdpy_open_new(&d, type));
-		EXPECT_EQ(self->avail - 1, mdpy_available(type));
+		EXPECT_EQ(self->avail - 1, mdev_available(MDPY_PARENT, type));
 		ASSERT_EQ(0, ioctl(d.fd, VFIO_DEVICE_GET_REGION_INFO, &r));
 		fb = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  d.fd, r.offset);
 		ASSERT_NE(MAP_FAILED, fb);
-		msi = mdpy_irq_eventfd(&d, i & 1 ? VFIO_PCI_MSI_IRQ_INDEX :
-					       VFIO_PCI_INTX_IRQ_INDEX);
+		msi = vfio_irq_efd_new(d.fd, i & 1 ? VFIO_PCI_MSI_IRQ_INDEX :
+					     VFIO_PCI_INTX_IRQ_INDEX);
 		ASSERT_LE(0, msi);
-		req = mdpy_irq_eventfd(&d, VFIO_PCI_REQ_IRQ_INDEX);
+		req = vfio_irq_efd_new(d.fd, VFIO_PCI_REQ_IRQ_INDEX);
 		ASSERT_LE(0, req);
 		ASSERT_EQ(0, mdpy_tick(&d, 1));
-		EXPECT_TRUE(mdpy_wait(msi, 1000));
+		EXPECT_TRUE(efd_poll(msi, 1000));
 		EXPECT_EQ(self->held + 2, frontend_held_eventfds());
 		/* the mapping keeps the device open after its fd is closed */
-		mdpy_close(&d);
+		vfio_dev_close(&d);
 		((uint32_t *)fb)[0] = i;
 		EXPECT_EQ(self->held + 2, frontend_held_eventfds());
 		munmap(fb, r.size);
 		EXPECT_EQ(self->held, frontend_held_eventfds());
 		close(msi);
 		close(req);
-		ASSERT_EQ(0, mdpy_remove(d.uuid));
-		EXPECT_FALSE(exists(d.uuid));
-		EXPECT_EQ(self->avail, mdpy_available(type));
+		ASSERT_EQ(0, mdev_remove(d.uuid));
+		EXPECT_FALSE(mdev_exists(d.uuid));
+		EXPECT_EQ(self->avail, mdev_available(MDPY_PARENT, type));
 	}
 }
 
 /* A reopened instance starts from reset: no tick, no interrupt config. */
 TEST_F(lifecycle, reopen_clean)
 {
-	struct vfio_irq_info info = { .argsz = sizeof(info),
-				      .index = VFIO_PCI_MSI_IRQ_INDEX };
-	struct mdpy_dev d;
+	struct vfio_irq_info info;
+	struct vfio_dev d;
 	char uuid[40];
 	int efd;
 
 	ASSERT_EQ(0, mdpy_open_new(&d, variant->mode->type));
-	efd = mdpy_irq_eventfd(&d, VFIO_PCI_MSI_IRQ_INDEX);
+	efd = vfio_irq_efd_new(d.fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, mdpy_tick(&d, 1));
-	ASSERT_TRUE(mdpy_wait(efd, 1000));
+	ASSERT_TRUE(efd_poll(efd, 1000));
 	snprintf(uuid, sizeof(uuid), "%s", d.uuid);
-	mdpy_close(&d);
-	mdpy_drain(efd);
-	mdpy_sleep(0.2);
-	EXPECT_EQ(0, mdpy_drain(efd));
+	vfio_dev_close(&d);
+	efd_count(efd);
+	sleep_ms(200);
+	EXPECT_EQ(0, efd_count(efd));
 
-	ASSERT_EQ(0, mdpy_open_uuid(&d, uuid));
+	ASSERT_EQ(0, vfio_dev_open(&d, uuid));
 	EXPECT_EQ(0, mdpy_cfg_read(&d, MDPY_CAP_CTRL, 4));
 	EXPECT_EQ(0, mdpy_cfg_read(&d, MDPY_CAP_FRAMES, 4));
-	ASSERT_EQ(0, ioctl(d.fd, VFIO_DEVICE_GET_IRQ_INFO, &info));
+	ASSERT_EQ(0, vfio_irq_info(d.fd, VFIO_PCI_MSI_IRQ_INDEX, &info));
 	EXPECT_EQ(1, info.count);
 	/* MSI is off after reopen: enabling the tick sends nothing */
 	ASSERT_EQ(0, mdpy_tick(&d, 1));
-	mdpy_sleep(0.2);
-	EXPECT_EQ(0, mdpy_drain(efd));
+	sleep_ms(200);
+	EXPECT_EQ(0, efd_count(efd));
 	close(efd);
 	EXPECT_EQ(0, mdpy_destroy(&d));
 }
@@ -138,12 +121,12 @@ TEST_F(lifecycle, instance_limit)
 
 	ASSERT_GE(8, n);
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, mdpy_create(type, uuids[i], sizeof(uuids[i])));
-	EXPECT_EQ(0, mdpy_available(type));
-	EXPECT_NE(0, mdpy_create(type, extra, sizeof(extra)));
-	EXPECT_FALSE(exists(extra));
+		ASSERT_EQ(0, mdev_create(MDPY_PARENT, type, uuids[i]));
+	EXPECT_EQ(0, mdev_available(MDPY_PARENT, type));
+	EXPECT_NE(0, mdev_create(MDPY_PARENT, type, extra));
+	EXPECT_FALSE(mdev_exists(extra));
 	for (i = 0; i < n; i++)
-		EXPECT_EQ(0, mdpy_remove(uuids[i]));
+		EXPECT_EQ(0, mdev_remove(uuids[i]));
 }
 
 struct remover {
@@ -155,7 +138,7 @@ static void *remove_thread(void *arg)
 {
 	struct remover *r = arg;
 
-	r->ret = mdpy_remove(r->uuid);
+	r->ret = mdev_remove(r->uuid);
 	return NULL;
 }
 
@@ -163,23 +146,23 @@ static void *remove_thread(void *arg)
 TEST_F(lifecycle, remove_in_use)
 {
 	struct remover r = { .ret = 1 };
-	struct mdpy_dev d;
+	struct vfio_dev d;
 	pthread_t t;
 	int req;
 
 	ASSERT_EQ(0, mdpy_open_new(&d, variant->mode->type));
-	req = mdpy_irq_eventfd(&d, VFIO_PCI_REQ_IRQ_INDEX);
+	req = vfio_irq_efd_new(d.fd, VFIO_PCI_REQ_IRQ_INDEX);
 	ASSERT_LE(0, req);
 	snprintf(r.uuid, sizeof(r.uuid), "%s", d.uuid);
 	ASSERT_EQ(0, pthread_create(&t, NULL, remove_thread, &r));
-	EXPECT_TRUE(mdpy_wait(req, 5000));
-	EXPECT_LE(1, mdpy_drain(req));
+	EXPECT_TRUE(efd_poll(req, 5000));
+	EXPECT_LE(1, efd_count(req));
 	/* still there until its user lets go */
 	EXPECT_EQ(1, r.ret);
-	mdpy_close(&d);
+	vfio_dev_close(&d);
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, r.ret);
-	EXPECT_FALSE(exists(r.uuid));
+	EXPECT_FALSE(mdev_exists(r.uuid));
 	close(req);
 }
 

@@ -11,16 +11,10 @@
 #define PLANE_CURSOR	2
 
 FIXTURE(plane) {
-	struct mdpy_dev d;
+	struct vfio_dev d;
 };
 
-FIXTURE_VARIANT(plane) {
-	const struct mdpy_mode *mode;
-};
-
-FIXTURE_VARIANT_ADD(plane, vga) { .mode = &mdpy_modes[0] };
-FIXTURE_VARIANT_ADD(plane, xga) { .mode = &mdpy_modes[1] };
-FIXTURE_VARIANT_ADD(plane, hd) { .mode = &mdpy_modes[2] };
+MDPY_FIXTURE_VARIANTS(plane);
 
 FIXTURE_SETUP(plane)
 {
@@ -33,7 +27,7 @@ FIXTURE_TEARDOWN(plane)
 	EXPECT_EQ(0, mdpy_destroy(&self->d));
 }
 
-static int query(struct mdpy_dev *d, uint32_t flags, uint32_t type,
+static int query(struct vfio_dev *d, uint32_t flags, uint32_t type,
 		 struct vfio_device_gfx_plane_info *p)
 {
 	memset(p, 0xa5, sizeof(*p));

@@ -13,26 +13,17 @@
 #define FOURCC_XRGB8888 0x34325258	/* 'X' 'R' '2' '4' */
 
 FIXTURE(region) {
-	struct mdpy_dev d;
+	struct vfio_dev d;
 	struct vfio_region_info bar0;
 };
 
-FIXTURE_VARIANT(region) {
-	const struct mdpy_mode *mode;
-};
-
-FIXTURE_VARIANT_ADD(region, vga) { .mode = &mdpy_modes[0] };
-FIXTURE_VARIANT_ADD(region, xga) { .mode = &mdpy_modes[1] };
-FIXTURE_VARIANT_ADD(region, hd) { .mode = &mdpy_modes[2] };
+MDPY_FIXTURE_VARIANTS(region);
 
 FIXTURE_SETUP(region)
 {
 	ASSERT_EQ(0, mdpy_load());
 	ASSERT_EQ(0, mdpy_open_new(&self->d, variant->mode->type));
-	self->bar0.argsz = sizeof(self->bar0);
-	self->bar0.index = VFIO_PCI_BAR0_REGION_INDEX;
-	ASSERT_EQ(0, ioctl(self->d.fd, VFIO_DEVICE_GET_REGION_INFO,
-			   &self->bar0));
+	self->bar0 = self->d.region[VFIO_PCI_BAR0_REGION_INDEX];
 }
 
 FIXTURE_TEARDOWN(region)
@@ -96,7 +87,7 @@ TEST_F(region, region_info)
 
 TEST_F(region, config_identity)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 	const struct mdpy_mode *m = variant->mode;
 
 	EXPECT_EQ(MDPY_PCI_VENDOR_ID, mdpy_cfg_read(d, PCI_VENDOR_ID, 2));
@@ -149,19 +140,19 @@ TEST_F(region, sysfs_mode)
 		 m->refresh);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vendor/mode",
 		 self->d.uuid);
-	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, sysfs_read(path, buf, sizeof(buf)));
 	EXPECT_STREQ(want, buf);
-	snprintf(path, sizeof(path), MDPY_PARENT "/mdpy-%s/name", m->type);
-	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	snprintf(path, sizeof(path), MDPY_PARENT "/%s/name", m->type);
+	ASSERT_EQ(0, sysfs_read(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, want));
-	snprintf(path, sizeof(path), MDPY_PARENT "/mdpy-%s/device_api", m->type);
-	ASSERT_EQ(0, mdpy_read_file(path, buf, sizeof(buf)));
+	snprintf(path, sizeof(path), MDPY_PARENT "/%s/device_api", m->type);
+	ASSERT_EQ(0, sysfs_read(path, buf, sizeof(buf)));
 	EXPECT_STREQ("vfio-pci", buf);
 }
 
 TEST_F(region, bar_sizing)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 	uint32_t flags = PCI_BASE_ADDRESS_MEM_PREFETCH;
 	uint32_t mask = ~(uint32_t)(self->bar0.size - 1);
 
@@ -238,8 +229,7 @@ TEST_F(region, mmap_refused)
 {
 	uint64_t size = self->bar0.size;
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t cfg = mdpy_region_offset(&self->d,
-					  VFIO_PCI_CONFIG_REGION_INDEX);
+	uint64_t cfg = self->d.region[VFIO_PCI_CONFIG_REGION_INDEX].offset;
 	void *p;
 
 	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, self->d.fd,

@@ -16,20 +16,14 @@
 #include "kselftest_harness.h"
 #include "mdpy_vfio.h"
 
-#define RATE_WINDOW_SECS	2.0
+#define RATE_WINDOW_MS	2000
 
 FIXTURE(tick) {
-	struct mdpy_dev d;
+	struct vfio_dev d;
 	int efd;
 };
 
-FIXTURE_VARIANT(tick) {
-	const struct mdpy_mode *mode;
-};
-
-FIXTURE_VARIANT_ADD(tick, vga) { .mode = &mdpy_modes[0] };
-FIXTURE_VARIANT_ADD(tick, xga) { .mode = &mdpy_modes[1] };
-FIXTURE_VARIANT_ADD(tick, hd) { .mode = &mdpy_modes[2] };
+MDPY_FIXTURE_VARIANTS(tick);
 
 FIXTURE_SETUP(tick)
 {
@@ -45,32 +39,32 @@ FIXTURE_TEARDOWN(tick)
 	EXPECT_EQ(0, mdpy_destroy(&self->d));
 }
 
-static uint32_t frames(struct mdpy_dev *d)
+static uint32_t frames(struct vfio_dev *d)
 {
 	return mdpy_cfg_read(d, MDPY_CAP_FRAMES, 4);
 }
 
 TEST_F(tick, msi_rate)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 	double t0, secs, nominal;
 	uint64_t n;
 	uint32_t f;
 
-	self->efd = mdpy_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX);
+	self->efd = vfio_irq_efd_new(d->fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, self->efd);
 
 	/* nothing before the guest enables the tick */
-	mdpy_sleep(0.2);
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	sleep_ms(200);
+	EXPECT_EQ(0, efd_count(self->efd));
 	EXPECT_EQ(0, frames(d));
 
-	t0 = mdpy_now();
+	t0 = now_secs();
 	ASSERT_EQ(0, mdpy_tick(d, 1));
-	mdpy_sleep(RATE_WINDOW_SECS);
+	sleep_ms(RATE_WINDOW_MS);
 	ASSERT_EQ(0, mdpy_tick(d, 0));
-	secs = mdpy_now() - t0;
-	n = mdpy_drain(self->efd);
+	secs = now_secs() - t0;
+	n = efd_count(self->efd);
 	f = frames(d);
 	nominal = variant->mode->refresh * secs;
 	TH_LOG("%llu MSIs, %u frames in %.3f s at %u Hz (nominal %.0f)",
@@ -83,108 +77,108 @@ TEST_F(tick, msi_rate)
 
 	/* disabled: STATUS cleared, not one more interrupt or frame */
 	EXPECT_EQ(0, mdpy_cfg_read(d, MDPY_CAP_STATUS, 4));
-	mdpy_sleep(0.3);
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	sleep_ms(300);
+	EXPECT_EQ(0, efd_count(self->efd));
 	EXPECT_EQ(f, frames(d));
 }
 
 /* The device ticks, but with MSI disabled through SET_IRQS nothing is sent. */
 TEST_F(tick, msi_disabled)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 
-	self->efd = mdpy_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX);
+	self->efd = vfio_irq_efd_new(d->fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, self->efd);
-	ASSERT_EQ(0, mdpy_set_irqs_none(d, VFIO_PCI_MSI_IRQ_INDEX,
-					VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0));
+	ASSERT_EQ(0, vfio_irq_none(d->fd, VFIO_IRQ_SET_ACTION_TRIGGER,
+				   VFIO_PCI_MSI_IRQ_INDEX, 0, 0));
 	ASSERT_EQ(0, mdpy_tick(d, 1));
-	mdpy_sleep(0.3);
+	sleep_ms(300);
 	EXPECT_LT(0, frames(d));
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	EXPECT_EQ(0, efd_count(self->efd));
 
 	/* enabled again while ticking: the messages resume */
 	close(self->efd);
-	self->efd = mdpy_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX);
+	self->efd = vfio_irq_efd_new(d->fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, self->efd);
-	EXPECT_TRUE(mdpy_wait(self->efd, 1000));
+	EXPECT_TRUE(efd_poll(self->efd, 1000));
 	ASSERT_EQ(0, mdpy_tick(d, 0));
 }
 
 /* A device reset stops the tick and clears the frame counter. */
 TEST_F(tick, reset_stops)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 
-	self->efd = mdpy_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX);
+	self->efd = vfio_irq_efd_new(d->fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, self->efd);
 	ASSERT_EQ(0, mdpy_tick(d, 1));
-	ASSERT_TRUE(mdpy_wait(self->efd, 1000));
+	ASSERT_TRUE(efd_poll(self->efd, 1000));
 	ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_RESET));
-	mdpy_drain(self->efd);
+	efd_count(self->efd);
 	EXPECT_EQ(0, mdpy_cfg_read(d, MDPY_CAP_CTRL, 4));
 	EXPECT_EQ(0, frames(d));
-	mdpy_sleep(0.3);
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	sleep_ms(300);
+	EXPECT_EQ(0, efd_count(self->efd));
 	EXPECT_EQ(0, frames(d));
 }
 
-static int intx_ack_unmask(struct mdpy_dev *d)
+static int intx_ack_unmask(struct vfio_dev *d)
 {
 	int ret = mdpy_cfg_write(d, MDPY_CAP_STATUS, MDPY_STATUS_TICK, 4);
 
-	return ret ? ret : mdpy_set_irqs_none(d, VFIO_PCI_INTX_IRQ_INDEX,
-					      VFIO_IRQ_SET_ACTION_UNMASK, 0, 1);
+	return ret ? ret : vfio_irq_none(d->fd, VFIO_IRQ_SET_ACTION_UNMASK,
+					 VFIO_PCI_INTX_IRQ_INDEX, 0, 1);
 }
 
 /* INTx is a level: one interrupt per acknowledged frame, automasked. */
 TEST_F(tick, intx_level)
 {
-	struct mdpy_dev *d = &self->d;
+	struct vfio_dev *d = &self->d;
 	int i;
 
-	self->efd = mdpy_irq_eventfd(d, VFIO_PCI_INTX_IRQ_INDEX);
+	self->efd = vfio_irq_efd_new(d->fd, VFIO_PCI_INTX_IRQ_INDEX);
 	ASSERT_LE(0, self->efd);
 	ASSERT_EQ(0, mdpy_tick(d, 1));
-	ASSERT_TRUE(mdpy_wait(self->efd, 1000));
+	ASSERT_TRUE(efd_poll(self->efd, 1000));
 	/* several frames later the line is still the one assertion */
-	mdpy_sleep(0.2);
-	EXPECT_EQ(1, mdpy_drain(self->efd));
+	sleep_ms(200);
+	EXPECT_EQ(1, efd_count(self->efd));
 	EXPECT_EQ(MDPY_STATUS_TICK, mdpy_cfg_read(d, MDPY_CAP_STATUS, 4));
 	EXPECT_TRUE(mdpy_cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 
 	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, intx_ack_unmask(d));
-		ASSERT_TRUE(mdpy_wait(self->efd, 1000));
-		mdpy_sleep(0.05);
-		EXPECT_EQ(1, mdpy_drain(self->efd));
+		ASSERT_TRUE(efd_poll(self->efd, 1000));
+		sleep_ms(50);
+		EXPECT_EQ(1, efd_count(self->efd));
 	}
 
 	/* unmasked without an acknowledgement, the line fires again */
-	ASSERT_EQ(0, mdpy_set_irqs_none(d, VFIO_PCI_INTX_IRQ_INDEX,
-					VFIO_IRQ_SET_ACTION_UNMASK, 0, 1));
-	EXPECT_TRUE(mdpy_wait(self->efd, 100));
-	EXPECT_EQ(1, mdpy_drain(self->efd));
+	ASSERT_EQ(0, vfio_irq_none(d->fd, VFIO_IRQ_SET_ACTION_UNMASK,
+				   VFIO_PCI_INTX_IRQ_INDEX, 0, 1));
+	EXPECT_TRUE(efd_poll(self->efd, 100));
+	EXPECT_EQ(1, efd_count(self->efd));
 
 	/* Interrupt Disable keeps the line low while frames go on */
 	ASSERT_EQ(0, mdpy_cfg_write(d, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE,
 				    2));
 	ASSERT_EQ(0, intx_ack_unmask(d));
-	mdpy_sleep(0.3);
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	sleep_ms(300);
+	EXPECT_EQ(0, efd_count(self->efd));
 	EXPECT_EQ(MDPY_STATUS_TICK, mdpy_cfg_read(d, MDPY_CAP_STATUS, 4));
 	EXPECT_TRUE(mdpy_cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	ASSERT_EQ(0, mdpy_cfg_write(d, PCI_COMMAND, 0, 2));
-	EXPECT_TRUE(mdpy_wait(self->efd, 1000));
-	EXPECT_EQ(1, mdpy_drain(self->efd));
+	EXPECT_TRUE(efd_poll(self->efd, 1000));
+	EXPECT_EQ(1, efd_count(self->efd));
 
 	/* disabling the tick drops the line: nothing after the unmask */
 	ASSERT_EQ(0, mdpy_tick(d, 0));
 	EXPECT_EQ(0, mdpy_cfg_read(d, MDPY_CAP_STATUS, 4));
 	EXPECT_FALSE(mdpy_cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
-	ASSERT_EQ(0, mdpy_set_irqs_none(d, VFIO_PCI_INTX_IRQ_INDEX,
-					VFIO_IRQ_SET_ACTION_UNMASK, 0, 1));
-	mdpy_sleep(0.3);
-	EXPECT_EQ(0, mdpy_drain(self->efd));
+	ASSERT_EQ(0, vfio_irq_none(d->fd, VFIO_IRQ_SET_ACTION_UNMASK,
+				   VFIO_PCI_INTX_IRQ_INDEX, 0, 1));
+	sleep_ms(300);
+	EXPECT_EQ(0, efd_count(self->efd));
 }
 
 TEST_HARNESS_MAIN
