@@ -116,7 +116,7 @@ ims() {
 	make -s -C "$src" O="$build" INSTALL_MOD_PATH="$out/modroot" \
 		INSTALL_MOD_STRIP=1 modules_install >/dev/null
 	cp "$build/arch/x86/boot/bzImage" "$out/vmlinuz"
-	make -s -C "$src" O="$build" kernelrelease > "$out/release"
+	cp "$build/include/config/kernel.release" "$out/release"
 	ln -s "$build" "$out/kdir"
 	touch "$out/.done"
 	ln -sfn "$out" "$CACHE/kernel-ims"
