@@ -64,7 +64,7 @@ TEST_F(inst, config_space)
 {
 	struct iav_dev *d = &self->d;
 	unsigned int m = d->nr_vectors;
-	uint32_t v, bar2 = d->size[IAV_BAR_PORTAL];
+	uint32_t v, bar2 = d->vfio.region[IAV_BAR_PORTAL].size;
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
@@ -82,7 +82,7 @@ TEST_F(inst, config_space)
 	EXPECT_EQ(~(bar2 - 1), iav_cfg(d, PCI_BASE_ADDRESS_2, 4));
 	EXPECT_EQ(0, iav_cfg_wr(d, PCI_BASE_ADDRESS_4, 0xffffffff, 4));
 	v = iav_cfg(d, PCI_BASE_ADDRESS_4, 4);
-	EXPECT_EQ(~((uint32_t)d->size[IAV_BAR_LMEM] - 1) |
+	EXPECT_EQ(~((uint32_t)d->vfio.region[IAV_BAR_LMEM].size - 1) |
 		  PCI_BASE_ADDRESS_MEM_PREFETCH, v);
 	EXPECT_EQ(0, iav_cfg_wr(d, PCI_BASE_ADDRESS_1, 0xffffffff, 4));
 	EXPECT_EQ(0, iav_cfg(d, PCI_BASE_ADDRESS_1, 4));
@@ -132,7 +132,7 @@ static int sparse_area(struct iav_dev *d, unsigned int index,
 	memset(buf, 0, sizeof(buf));
 	r->argsz = sizeof(buf);
 	r->index = index;
-	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, r))
+	if (ioctl(d->vfio.fd, VFIO_DEVICE_GET_REGION_INFO, r))
 		return -errno;
 	*flags = r->flags;
 	if (!(r->flags & VFIO_REGION_INFO_FLAG_CAPS) || !r->cap_offset)
@@ -152,6 +152,7 @@ static int sparse_area(struct iav_dev *d, unsigned int index,
 TEST_F(inst, info)
 {
 	struct iav_dev *d = &self->d;
+	const struct vfio_region_info *r = d->vfio.region;
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	struct vfio_region_info small = { .argsz = sizeof(small),
 					  .index = IAV_BAR_PORTAL };
@@ -161,7 +162,7 @@ TEST_F(inst, info)
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
-	ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info));
+	ASSERT_EQ(0, ioctl(d->vfio.fd, VFIO_DEVICE_GET_INFO, &info));
 	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
 	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_RESET);
 	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
@@ -169,14 +170,14 @@ TEST_F(inst, info)
 
 	while (want_bar2 < (d->nr_wqs + 1) * IAV_PAGE_SIZE)
 		want_bar2 <<= 1;
-	EXPECT_EQ(IAV_CTRL_SIZE, d->size[IAV_BAR_CTRL]);
-	EXPECT_EQ(want_bar2, d->size[IAV_BAR_PORTAL]);
-	EXPECT_EQ((uint64_t)d->nr_wqs * d->sram, d->size[IAV_BAR_LMEM]);
-	EXPECT_EQ(PCI_CFG_SPACE_SIZE, d->size[VFIO_PCI_CONFIG_REGION_INDEX]);
+	EXPECT_EQ(IAV_CTRL_SIZE, r[IAV_BAR_CTRL].size);
+	EXPECT_EQ(want_bar2, r[IAV_BAR_PORTAL].size);
+	EXPECT_EQ((uint64_t)d->nr_wqs * d->sram, r[IAV_BAR_LMEM].size);
+	EXPECT_EQ(PCI_CFG_SPACE_SIZE, r[VFIO_PCI_CONFIG_REGION_INDEX].size);
 	for (i = 1; i < 6; i += 2) {
-		EXPECT_EQ(0, d->size[i]);
+		EXPECT_EQ(0, r[i].size);
 	}
-	EXPECT_EQ(0, d->size[VFIO_PCI_ROM_REGION_INDEX]);
+	EXPECT_EQ(0, r[VFIO_PCI_ROM_REGION_INDEX].size);
 
 	/* Portals: mappable except the trapped MSI-X page */
 	ASSERT_EQ(0, sparse_area(d, IAV_BAR_PORTAL, &off, &size, &flags));
@@ -185,12 +186,12 @@ TEST_F(inst, info)
 	EXPECT_EQ((uint64_t)d->nr_wqs * IAV_PAGE_SIZE, size);
 	ASSERT_EQ(0, sparse_area(d, IAV_BAR_LMEM, &off, &size, &flags));
 	EXPECT_EQ(0, off);
-	EXPECT_EQ(d->size[IAV_BAR_LMEM], size);
+	EXPECT_EQ(r[IAV_BAR_LMEM].size, size);
 	/* Control page: trapped, no mmap */
 	EXPECT_EQ(-ENOENT, sparse_area(d, IAV_BAR_CTRL, &off, &size, &flags));
 	EXPECT_FALSE(flags & VFIO_REGION_INFO_FLAG_MMAP);
 	/* Too small for the capability: argsz says how much is needed */
-	ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &small));
+	ASSERT_EQ(0, ioctl(d->vfio.fd, VFIO_DEVICE_GET_REGION_INFO, &small));
 	EXPECT_LT(sizeof(small), small.argsz);
 	EXPECT_EQ(0, small.cap_offset);
 
@@ -203,12 +204,12 @@ TEST_F(inst, info)
 
 		/* Not PCI Express to its guest: no ERR index, as vfio-pci */
 		if (i == VFIO_PCI_ERR_IRQ_INDEX) {
-			EXPECT_EQ(-1, ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO,
-					    &irq));
+			EXPECT_EQ(-1, ioctl(d->vfio.fd,
+					    VFIO_DEVICE_GET_IRQ_INFO, &irq));
 			EXPECT_EQ(EINVAL, errno);
 			continue;
 		}
-		ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+		ASSERT_EQ(0, ioctl(d->vfio.fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
 		EXPECT_EQ(want[i], irq.count) TH_LOG("index %u", i);
 	}
 
@@ -296,15 +297,16 @@ TEST_F(inst, opcodes)
 TEST_F(inst, lmem_rw)
 {
 	struct iav_dev *d = &self->d;
-	uint64_t last = d->size[IAV_BAR_LMEM] - 8;
+	const struct vfio_region_info *lmem = &d->vfio.region[IAV_BAR_LMEM];
+	uint64_t last = lmem->size - 8;
 	uint64_t v = 0x1122334455667788ULL, r = 0;
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
-	ASSERT_EQ(8, pwrite(d->fd, &v, 8, d->off[IAV_BAR_LMEM] + last));
+	ASSERT_EQ(8, pwrite(d->vfio.fd, &v, 8, lmem->offset + last));
 	EXPECT_EQ(v, *(volatile uint64_t *)(d->lmem + last));
 	*(volatile uint64_t *)(d->lmem + 64) = ~v;
-	ASSERT_EQ(8, pread(d->fd, &r, 8, d->off[IAV_BAR_LMEM] + 64));
+	ASSERT_EQ(8, pread(d->vfio.fd, &r, 8, lmem->offset + 64));
 	EXPECT_EQ(~v, r);
 	/* the portal registers through the fd */
 	EXPECT_EQ(0, iav_rd(d, IAV_BAR_PORTAL, IMS_ACCEL_PORTAL_QUEUED));
@@ -419,7 +421,7 @@ TEST_F(inst, reset)
 		iav_window(d, j)[5] = 0x5a;
 	}
 	ASSERT_EQ(0, iav_ctrl_wr(d, IAV_REG_EVT_MASK, 0));
-	ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(d->vfio.fd, VFIO_DEVICE_RESET));
 	EXPECT_EQ(IAV_EVT_WQ_ERROR, iav_ctrl(d, IAV_REG_EVT_MASK));
 	for (j = 0; j < d->nr_wqs; j++) {
 		EXPECT_EQ(0, iav_ctrl(d, IAV_WQ_REGS(j) + IAV_WQ_STATUS));

@@ -145,6 +145,8 @@ TEST_F(iso, own_handles)
 TEST_F(iso, regions)
 {
 	struct iav_dev *a = &self->d[0], *b = &self->d[1];
+	const struct vfio_region_info *r = a->vfio.region;
+	int fd = a->vfio.fd;
 	size_t psz = IAV_PAGE_SIZE;
 	uint32_t val = 0;
 	void *p;
@@ -152,30 +154,30 @@ TEST_F(iso, regions)
 	if (self->skip)
 		SKIP(return, "%s", self->why);
 	/* mmap: one page past the portals (the MSI-X page), past lmem */
-	p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
-		 a->off[IAV_BAR_PORTAL]);
+	p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 r[IAV_BAR_PORTAL].offset);
 	EXPECT_EQ(MAP_FAILED, p);
-	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
-		 a->off[IAV_BAR_PORTAL] + psz);
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 r[IAV_BAR_PORTAL].offset + psz);
 	EXPECT_EQ(MAP_FAILED, p);
-	p = mmap(NULL, a->sram + psz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 a->fd, a->off[IAV_BAR_LMEM]);
+	p = mmap(NULL, a->sram + psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 r[IAV_BAR_LMEM].offset);
 	EXPECT_EQ(MAP_FAILED, p);
-	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
-		 a->off[IAV_BAR_CTRL]);
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 r[IAV_BAR_CTRL].offset);
 	EXPECT_EQ(MAP_FAILED, p);
-	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE, a->fd,
-		 a->off[IAV_BAR_LMEM]);
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+		 r[IAV_BAR_LMEM].offset);
 	EXPECT_EQ(MAP_FAILED, p);
 
 	/* fd access beyond the BARs fails */
-	EXPECT_EQ(-1, pread(a->fd, &val, 4, a->off[IAV_BAR_LMEM] +
-			    a->size[IAV_BAR_LMEM]));
-	EXPECT_EQ(-1, pread(a->fd, &val, 4, a->off[IAV_BAR_PORTAL] +
-			    a->size[IAV_BAR_PORTAL]));
-	EXPECT_EQ(-1, pread(a->fd, &val, 4, a->off[IAV_BAR_CTRL] +
+	EXPECT_EQ(-1, pread(fd, &val, 4, r[IAV_BAR_LMEM].offset +
+			    r[IAV_BAR_LMEM].size));
+	EXPECT_EQ(-1, pread(fd, &val, 4, r[IAV_BAR_PORTAL].offset +
+			    r[IAV_BAR_PORTAL].size));
+	EXPECT_EQ(-1, pread(fd, &val, 4, r[IAV_BAR_CTRL].offset +
 			    IAV_CTRL_SIZE));
-	EXPECT_EQ(-1, pread(a->fd, &val, 4, a->off[1]));
+	EXPECT_EQ(-1, pread(fd, &val, 4, r[1].offset));
 
 	/* The pages are distinct: what a writes b does not see */
 	iav_window(a, 0)[0x80] = 0xa5;

@@ -66,9 +66,9 @@ static void *remover_run(void *arg)
 	struct remover *r = arg;
 
 	if (r->path)
-		r->ret = iav_write_file(r->path, r->val);
+		r->ret = sysfs_write(r->path, r->val);
 	else
-		r->ret = iav_remove(r->uuid);
+		r->ret = mdev_remove(r->uuid);
 	__atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -76,39 +76,35 @@ static void *remover_run(void *arg)
 /* Wait for the REQ eventfd, then check the remover still waits. */
 static int wait_req(int efd, struct remover *r, uint64_t *count)
 {
-	double end = iav_now() + WAIT_MS / 1000.0;
+	double end = now_secs() + WAIT_MS / 1000.0;
 
 	*count = 0;
-	while (iav_now() < end) {
-		*count += iav_count(efd);
+	while (now_secs() < end) {
+		*count += efd_count(efd);
 		if (*count)
 			break;
-		iav_sleep_ms(5);
+		sleep_ms(5);
 	}
-	iav_sleep_ms(100);
-	*count += iav_count(efd);
+	sleep_ms(100);
+	*count += efd_count(efd);
 	return !__atomic_load_n(&r->done, __ATOMIC_SEQ_CST);
 }
 
 static int wait_done(struct remover *r)
 {
-	double end = iav_now() + WAIT_MS / 1000.0;
+	double end = now_secs() + WAIT_MS / 1000.0;
 
 	while (!__atomic_load_n(&r->done, __ATOMIC_SEQ_CST)) {
-		if (iav_now() > end)
+		if (now_secs() > end)
 			return 0;
-		iav_sleep_ms(5);
+		sleep_ms(5);
 	}
 	return 1;
 }
 
 static int arm_req(struct iav_dev *d)
 {
-	int32_t efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-
-	if (efd < 0 || iav_set_irqs(d, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &efd))
-		return -1;
-	return efd;
+	return vfio_irq_efd_new(d->vfio.fd, VFIO_PCI_REQ_IRQ_INDEX);
 }
 
 /* Removal of an open instance asks through REQ and waits for close. */
@@ -126,7 +122,7 @@ TEST_F(life, remove_while_open)
 	ASSERT_EQ(0, iav_arm(&d));
 	req = arm_req(&d);
 	ASSERT_LE(0, req);
-	snprintf(r.uuid, sizeof(r.uuid), "%s", d.uuid);
+	snprintf(r.uuid, sizeof(r.uuid), "%s", d.vfio.uuid);
 	ASSERT_EQ(0, pthread_create(&th, NULL, remover_run, &r));
 	EXPECT_TRUE(wait_req(req, &r, &n));
 	EXPECT_EQ(1, n);
@@ -136,7 +132,7 @@ TEST_F(life, remove_while_open)
 	EXPECT_TRUE(wait_done(&r));
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, r.ret);
-	EXPECT_FALSE(iav_exists(r.uuid));
+	EXPECT_FALSE(mdev_exists(r.uuid));
 	close(req);
 }
 
@@ -188,7 +184,7 @@ TEST_F(life, reopen_clean)
 	if (self->skip)
 		SKIP(return, "%s", self->why);
 	ASSERT_EQ(0, iav_open_new(&d, iav_types[1].name));
-	snprintf(uuid, sizeof(uuid), "%s", d.uuid);
+	snprintf(uuid, sizeof(uuid), "%s", d.vfio.uuid);
 	ASSERT_EQ(0, iav_wq_enable(&d, 0, 1));
 	/* vectors never armed: the messages pend in the host */
 	for (v = 1; v <= d.nr_vectors; v++) {
@@ -244,13 +240,13 @@ TEST_F(life, unbind_with_instances)
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, r.ret);
 	for (i = 0; i < 3; i++) {
-		EXPECT_FALSE(iav_exists(uuids[i]));
+		EXPECT_FALSE(mdev_exists(uuids[i]));
 	}
 	snprintf(path, sizeof(path), "%s/mdev_supported_types", iav_pf_dir);
 	EXPECT_NE(0, access(path, F_OK));
 	close(req);
 
-	ASSERT_EQ(0, iav_write_file("/sys/bus/pci/drivers/ims_accel/bind",
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/ims_accel/bind",
 				    bdf));
 	EXPECT_EQ(self->avail, iav_available(iav_types[1].name));
 }
@@ -277,7 +273,7 @@ TEST_F(life, unload_with_instances)
 	ASSERT_EQ(0, system("rmmod ims_accel"));
 	EXPECT_NE(0, access("/sys/module/ims_accel", F_OK));
 	for (i = 0; i < 3; i++) {
-		EXPECT_FALSE(iav_exists(uuids[i]));
+		EXPECT_FALSE(mdev_exists(uuids[i]));
 	}
 	ASSERT_EQ(0, reload());
 	ASSERT_NE(NULL, iav_find_pf());

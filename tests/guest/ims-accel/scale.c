@@ -101,7 +101,7 @@ TEST_F(scale, all_counted)
 		for (i = 0; i < self->nr; i++)
 			iav_collect(&self->d[i], got[i], want[i], WAIT_MS, 0);
 	}
-	iav_sleep_ms(200);
+	sleep_ms(200);
 	for (i = 0; i < self->nr; i++) {
 		iav_collect(&self->d[i], got[i], want[i], 0, 0);
 		for (v = 0; v <= self->d[i].nr_vectors; v++) {

@@ -108,7 +108,7 @@ static int round_done(struct worker *w)
 	unsigned int v;
 
 	for (v = 0; v < w->d->armed; v++) {
-		w->got[v] += iav_count(w->d->efd[v]);
+		w->got[v] += efd_count(w->d->efd[v]);
 		if (w->got[v] < w->want[v])
 			return 0;
 	}
@@ -121,15 +121,15 @@ static void *worker_run(void *arg)
 	unsigned int r;
 
 	for (r = 0; r < ROUNDS && !w->timeout; r++) {
-		double end = iav_now() + WAIT_MS / 1000.0;
+		double end = now_secs() + WAIT_MS / 1000.0;
 
 		submit_round(w, r);
 		while (!round_done(w)) {
-			if (iav_now() > end) {
+			if (now_secs() > end) {
 				w->timeout = 1;
 				break;
 			}
-			iav_sleep_ms(1);
+			sleep_ms(1);
 		}
 	}
 	return NULL;
@@ -158,7 +158,7 @@ TEST_F(storm, all_vectors_counted)
 	} else {
 		/* Every instance's round in flight together */
 		for (r = 0; r < ROUNDS; r++) {
-			double end = iav_now() + WAIT_MS / 1000.0;
+			double end = now_secs() + WAIT_MS / 1000.0;
 			int done;
 
 			for (i = 0; i < self->nr; i++)
@@ -168,14 +168,14 @@ TEST_F(storm, all_vectors_counted)
 				for (i = 0; i < self->nr; i++)
 					done &= round_done(&w[i]);
 				if (!done)
-					iav_sleep_ms(1);
-			} while (!done && iav_now() < end);
+					sleep_ms(1);
+			} while (!done && now_secs() < end);
 			ASSERT_TRUE(done) TH_LOG("round %u timed out", r);
 		}
 	}
 
 	/* Let anything late or stray arrive, then count exactly. */
-	iav_sleep_ms(200);
+	sleep_ms(200);
 	for (i = 0; i < self->nr; i++) {
 		struct iav_dev *d = &self->d[i];
 

@@ -128,18 +128,18 @@ TEST_F(types, fill_each_type)
 		EXPECT_EQ(slots - n * ty->vectors, pf_attr_u("free_slots"));
 		/* What the mdev core itself answers for a full type. */
 		EXPECT_EQ(-EUSERS, iav_create(ty->name, extra, sizeof(extra)));
-		EXPECT_FALSE(iav_exists(extra));
+		EXPECT_FALSE(mdev_exists(extra));
 		EXPECT_EQ(0, iav_available(ty->name));
 
 		/* One removal frees exactly one instance's worth. */
 		if (n) {
-			ASSERT_EQ(0, iav_remove(uuids[n - 1]));
+			ASSERT_EQ(0, mdev_remove(uuids[n - 1]));
 			EXPECT_EQ(1, iav_available(ty->name));
 			ASSERT_EQ(0, iav_create(ty->name, uuids[n - 1], 40));
 			EXPECT_EQ(0, iav_available(ty->name));
 		}
 		for (i = 0; i < n; i++) {
-			ASSERT_EQ(0, iav_remove(uuids[i]));
+			ASSERT_EQ(0, mdev_remove(uuids[i]));
 		}
 		EXPECT_EQ(avail, iav_available(ty->name));
 		EXPECT_EQ(wqs, pf_attr_u("free_wqs"));
@@ -183,7 +183,7 @@ TEST_F(types, mixed)
 		EXPECT_EQ(0, iav_available(iav_types[u].name));
 	}
 	while (n) {
-		ASSERT_EQ(0, iav_remove(uuids[--n]));
+		ASSERT_EQ(0, mdev_remove(uuids[--n]));
 	}
 	EXPECT_EQ(wqs, pf_attr_u("free_wqs"));
 	EXPECT_EQ(slots, pf_attr_u("free_slots"));
@@ -201,8 +201,8 @@ TEST_F(types, recreate_same_uuid)
 	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, iav_create_uuid(iav_types[1].name, uuid));
 		EXPECT_EQ(-EEXIST, iav_create_uuid(iav_types[0].name, uuid));
-		ASSERT_EQ(0, iav_remove(uuid));
-		EXPECT_FALSE(iav_exists(uuid));
+		ASSERT_EQ(0, mdev_remove(uuid));
+		EXPECT_FALSE(mdev_exists(uuid));
 	}
 }
 

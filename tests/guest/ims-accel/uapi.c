@@ -22,7 +22,6 @@
 #define TRIGGER	VFIO_IRQ_SET_ACTION_TRIGGER
 #define MASK	VFIO_IRQ_SET_ACTION_MASK
 #define UNMASK	VFIO_IRQ_SET_ACTION_UNMASK
-#define D_NONE	VFIO_IRQ_SET_DATA_NONE
 #define D_BOOL	VFIO_IRQ_SET_DATA_BOOL
 #define D_EFD	VFIO_IRQ_SET_DATA_EVENTFD
 #define WAIT_MS	5000
@@ -65,12 +64,6 @@ FIXTURE_TEARDOWN(uapi)
 	close(self->b);
 }
 
-static int set_none(int fd, uint32_t action, uint32_t index, uint32_t start,
-		    uint32_t count)
-{
-	return vfio_set_irqs(fd, D_NONE | action, index, start, count, NULL, 0);
-}
-
 static int set_bool1(int fd, uint32_t index, uint32_t vector, uint8_t v)
 {
 	return vfio_set_irqs(fd, D_BOOL | TRIGGER, index, vector, 1, &v, 1);
@@ -94,7 +87,7 @@ static void fire(struct iav_dev *d, unsigned int v)
 TEST_F(uapi, info)
 {
 	struct vfio_irq_info i;
-	int fd = self->d.fd;
+	int fd = self->d.vfio.fd;
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
@@ -114,7 +107,7 @@ TEST_F(uapi, info)
 
 TEST_F(uapi, bad_input)
 {
-	int fd = self->d.fd;
+	int fd = self->d.vfio.fd;
 	int32_t fds[IAV_MAX_VEC + 2];
 	unsigned int i;
 
@@ -126,13 +119,13 @@ TEST_F(uapi, bad_input)
 	EXPECT_EQ(-EINVAL, vfio_set_irqs(fd, D_EFD | TRIGGER, MSIX, 0,
 					 self->m + 2, fds, 4 * (self->m + 2)));
 	EXPECT_EQ(-EINVAL, set_efd1(fd, MSIX, self->m + 1, self->a));
-	EXPECT_EQ(-EINVAL, set_none(fd, TRIGGER, MSIX, UINT32_MAX, 1));
-	EXPECT_EQ(-EINVAL, set_none(fd, TRIGGER, MSIX, 1, UINT32_MAX));
+	EXPECT_EQ(-EINVAL, vfio_irq_none(fd, TRIGGER, MSIX, UINT32_MAX, 1));
+	EXPECT_EQ(-EINVAL, vfio_irq_none(fd, TRIGGER, MSIX, 1, UINT32_MAX));
 	/* Not enabled yet: loopback has nothing to trigger */
-	EXPECT_EQ(-EINVAL, set_none(fd, TRIGGER, MSIX, 0, 1));
+	EXPECT_EQ(-EINVAL, vfio_irq_none(fd, TRIGGER, MSIX, 0, 1));
 	/* MSI-X is not maskable through SET_IRQS, as vfio-pci */
-	EXPECT_EQ(-ENOTTY, set_none(fd, MASK, MSIX, 0, 1));
-	EXPECT_EQ(-ENOTTY, set_none(fd, UNMASK, MSIX, 0, 1));
+	EXPECT_EQ(-ENOTTY, vfio_irq_none(fd, MASK, MSIX, 0, 1));
+	EXPECT_EQ(-ENOTTY, vfio_irq_none(fd, UNMASK, MSIX, 0, 1));
 	/* The device has no INTx and no MSI */
 	EXPECT_EQ(-EINVAL, set_efd1(fd, INTX, 0, self->a));
 	EXPECT_EQ(-EINVAL, set_efd1(fd, MSI, 0, self->a));
@@ -142,14 +135,14 @@ TEST_F(uapi, bad_input)
 /* DATA_NONE and DATA_BOOL loop back on both kinds of vector. */
 TEST_F(uapi, loopback)
 {
-	int fd = self->d.fd;
+	int fd = self->d.vfio.fd;
 	int32_t fds[2] = { self->a, self->b };
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
 	ASSERT_EQ(0, vfio_set_irqs(fd, D_EFD | TRIGGER, MSIX, 0, 2, fds, 8));
 	EXPECT_EQ(self->held + 2, frontend_held_eventfds());
-	EXPECT_EQ(0, set_none(fd, TRIGGER, MSIX, 0, 2));
+	EXPECT_EQ(0, vfio_irq_none(fd, TRIGGER, MSIX, 0, 2));
 	EXPECT_EQ(1, efd_count(self->a));
 	EXPECT_EQ(1, efd_count(self->b));
 	EXPECT_EQ(0, set_bool1(fd, MSIX, 1, 1));
@@ -165,7 +158,7 @@ TEST_F(uapi, loopback)
 /* Growing MSI-X leaves live vectors alone and backs the new ones. */
 TEST_F(uapi, grow)
 {
-	int fd = self->d.fd;
+	int fd = self->d.vfio.fd;
 	int c = efd_new(), e = efd_new();
 
 	if (self->skip)
@@ -188,7 +181,7 @@ TEST_F(uapi, grow)
 	ASSERT_EQ(0, set_efd1(fd, MSIX, self->m, e));
 	fire(&self->d, self->m);
 	EXPECT_EQ(1, efd_wait(e, WAIT_MS));
-	iav_sleep_ms(100);
+	sleep_ms(100);
 	EXPECT_EQ(0, efd_count(self->a));
 	EXPECT_EQ(0, efd_count(self->b));
 	EXPECT_EQ(0, efd_count(c));
@@ -200,7 +193,7 @@ TEST_F(uapi, grow)
 /* Swap an eventfd under a host-backed vector, then de-assign it. */
 TEST_F(uapi, swap_and_deassign)
 {
-	int fd = self->d.fd;
+	int fd = self->d.vfio.fd;
 
 	if (self->skip)
 		SKIP(return, "%s", self->why);
@@ -216,7 +209,7 @@ TEST_F(uapi, swap_and_deassign)
 	ASSERT_EQ(0, set_efd1(fd, MSIX, 2, -1));
 	EXPECT_EQ(self->held, frontend_held_eventfds());
 	fire(&self->d, 2);
-	iav_sleep_ms(100);
+	sleep_ms(100);
 	EXPECT_EQ(0, efd_count(self->a));
 	EXPECT_EQ(0, efd_count(self->b));
 	/*
@@ -224,16 +217,16 @@ TEST_F(uapi, swap_and_deassign)
 	 * meanwhile, as a masked MSI-X vector does (and vfio-pci with it).
 	 */
 	ASSERT_EQ(0, set_efd1(fd, MSIX, 2, self->a));
-	iav_sleep_ms(100);
+	sleep_ms(100);
 	EXPECT_EQ(1, efd_count(self->a));
 	fire(&self->d, 2);
 	EXPECT_EQ(1, efd_wait(self->a, WAIT_MS));
 	/* disable: count 0 with DATA_NONE */
-	EXPECT_EQ(0, set_none(fd, TRIGGER, MSIX, 0, 0));
+	EXPECT_EQ(0, vfio_irq_none(fd, TRIGGER, MSIX, 0, 0));
 	EXPECT_EQ(self->held, frontend_held_eventfds());
-	EXPECT_EQ(-EINVAL, set_none(fd, TRIGGER, MSIX, 0, 1));
+	EXPECT_EQ(-EINVAL, vfio_irq_none(fd, TRIGGER, MSIX, 0, 1));
 	fire(&self->d, 2);
-	iav_sleep_ms(100);
+	sleep_ms(100);
 	EXPECT_EQ(0, efd_count(self->a));
 }
 
@@ -245,9 +238,9 @@ TEST_F(uapi, release_on_close)
 	if (self->skip)
 		SKIP(return, "%s", self->why);
 	ASSERT_EQ(0, iav_arm(&self->d));
-	ASSERT_EQ(0, set_efd1(self->d.fd, REQ, 0, self->a));
+	ASSERT_EQ(0, set_efd1(self->d.vfio.fd, REQ, 0, self->a));
 	EXPECT_EQ(self->held + self->m + 2, frontend_held_eventfds());
-	snprintf(uuid, sizeof(uuid), "%s", self->d.uuid);
+	snprintf(uuid, sizeof(uuid), "%s", self->d.vfio.uuid);
 	iav_close(&self->d);
 	EXPECT_EQ(self->held, frontend_held_eventfds());
 	ASSERT_EQ(0, iav_open(&self->d, uuid));

@@ -1,31 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the ims-accel tests: find the function, create instances of
- * the ims_accel mdev parent, open one through a VFIO group and container
- * as a VMM does, map its portals and local memory, arm its MSI-X vectors
- * with eventfds and run descriptors. Everything is static inline so the
- * file links into nothing but its includers.
+ * Helpers for the ims-accel tests, on top of vfio_dev: find the function,
+ * create instances of the ims_accel mdev parent, open one, map its portals
+ * and local memory, arm its MSI-X vectors with eventfds and run
+ * descriptors. Everything is static inline so the file links into nothing
+ * but its includers.
  */
 #ifndef IAV_VFIO_H
 #define IAV_VFIO_H
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio_dev.h"
 #include "../../../include/uapi/linux/ims_accel.h"
 #include "../../../drivers/vfio/mdev/ims_accel/iav_regs.h"
 
@@ -48,11 +45,8 @@ static const struct iav_type_info iav_types[] = {
 #define IAV_NR_TYPES	(sizeof(iav_types) / sizeof(iav_types[0]))
 
 struct iav_dev {
-	char uuid[40];
-	int container, group, fd;
+	struct vfio_dev vfio;
 	unsigned int nr_wqs, nr_vectors, sram, depth;
-	uint64_t off[VFIO_PCI_NUM_REGIONS];
-	uint64_t size[VFIO_PCI_NUM_REGIONS];
 	volatile uint32_t *portals;	/* nr_wqs pages */
 	volatile uint8_t *lmem;		/* nr_wqs windows of sram bytes */
 	int efd[IAV_MAX_VEC];		/* -1 where not armed */
@@ -61,34 +55,13 @@ struct iav_dev {
 
 static char iav_pf_dir[PATH_MAX];
 
-static inline int iav_write_file(const char *path, const char *val)
+/* The function's mdev_supported_types directory. */
+static inline const char *iav_types_dir(void)
 {
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
+	static char dir[PATH_MAX + 32];
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static inline int iav_read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return 0;
+	snprintf(dir, sizeof(dir), "%s/mdev_supported_types", iav_pf_dir);
+	return dir;
 }
 
 /* Find the ims-accel function; its sysfs directory or NULL. */
@@ -106,11 +79,11 @@ static inline const char *iav_find_pf(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 			 e->d_name);
-		if (iav_read_file(path, v, sizeof(v)))
+		if (sysfs_read(path, v, sizeof(v)))
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
 			 e->d_name);
-		if (iav_read_file(path, dv, sizeof(dv)))
+		if (sysfs_read(path, dv, sizeof(dv)))
 			continue;
 		if (strtoul(v, NULL, 0) == IMS_ACCEL_VENDOR_ID &&
 		    strtoul(dv, NULL, 0) == IMS_ACCEL_DEVICE_ID) {
@@ -129,8 +102,6 @@ static inline const char *iav_pf_bdf(void)
 
 	return s ? s + 1 : iav_pf_dir;
 }
-
-static inline int iav_remove(const char *uuid);
 
 /* Remove instances an earlier, failed test left behind; how many. */
 static inline int iav_remove_leftovers(void)
@@ -153,7 +124,7 @@ static inline int iav_remove_leftovers(void)
 		if (len < 0)
 			continue;
 		link[len] = 0;
-		if (strstr(link, bdf) && !iav_remove(e->d_name))
+		if (strstr(link, bdf) && !mdev_remove(e->d_name))
 			n++;
 	}
 	closedir(d);
@@ -166,18 +137,15 @@ static inline int iav_remove_leftovers(void)
  */
 static inline int iav_setup(char *why, size_t len)
 {
-	char path[PATH_MAX + 64];
-
 	if (!iav_find_pf()) {
 		snprintf(why, len, "no ims-accel function (QEMU without the device model)");
 		return 1;
 	}
-	if (system("modprobe vfio_iommu_type1 && modprobe ims_accel")) {
+	if (modprobe("vfio_iommu_type1", NULL) || modprobe("ims_accel", NULL)) {
 		snprintf(why, len, "modprobe ims_accel failed");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/mdev_supported_types", iav_pf_dir);
-	if (access(path, F_OK)) {
+	if (!sysfs_exists(iav_types_dir())) {
 		snprintf(why, len, "%.64s: no mdev types", iav_pf_bdf());
 		return -1;
 	}
@@ -201,7 +169,7 @@ static inline int iav_pf_attr(const char *attr, char *buf, size_t len)
 	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", iav_pf_dir, attr);
-	return iav_read_file(path, buf, len);
+	return sysfs_read(path, buf, len);
 }
 
 static inline int iav_type_attr(const char *type, const char *attr,
@@ -209,24 +177,22 @@ static inline int iav_type_attr(const char *type, const char *attr,
 {
 	char path[PATH_MAX + 128];
 
-	snprintf(path, sizeof(path),
-		 "%s/mdev_supported_types/ims_accel-%s/%s", iav_pf_dir, type,
-		 attr);
-	return iav_read_file(path, buf, len);
+	snprintf(path, sizeof(path), "%s/ims_accel-%s/%s", iav_types_dir(),
+		 type, attr);
+	return sysfs_read(path, buf, len);
 }
 
 static inline int iav_available(const char *type)
 {
-	char buf[32];
+	char name[64];
 
-	if (iav_type_attr(type, "available_instances", buf, sizeof(buf)))
-		return -1;
-	return atoi(buf);
+	snprintf(name, sizeof(name), "ims_accel-%s", type);
+	return mdev_available(iav_types_dir(), name);
 }
 
 static inline void iav_new_uuid(char *uuid, size_t len)
 {
-	if (iav_read_file("/proc/sys/kernel/random/uuid", uuid, len))
+	if (sysfs_read("/proc/sys/kernel/random/uuid", uuid, len))
 		snprintf(uuid, len, "00000000-0000-0000-0000-000000000000");
 }
 
@@ -234,10 +200,9 @@ static inline int iav_create_uuid(const char *type, const char *uuid)
 {
 	char path[PATH_MAX + 128];
 
-	snprintf(path, sizeof(path),
-		 "%s/mdev_supported_types/ims_accel-%s/create", iav_pf_dir,
-		 type);
-	return iav_write_file(path, uuid);
+	snprintf(path, sizeof(path), "%s/ims_accel-%s/create",
+		 iav_types_dir(), type);
+	return sysfs_write(path, uuid);
 }
 
 /* Create an instance of @type; 0 or -errno (the errno of the write). */
@@ -247,28 +212,12 @@ static inline int iav_create(const char *type, char *uuid, size_t len)
 	return iav_create_uuid(type, uuid);
 }
 
-static inline int iav_remove(const char *uuid)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	return iav_write_file(path, "1");
-}
-
-static inline int iav_exists(const char *uuid)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
-	return access(path, F_OK) == 0;
-}
-
 static inline uint32_t iav_rd(struct iav_dev *d, unsigned int index,
 			      uint64_t off)
 {
-	uint32_t val = UINT32_MAX;
+	uint32_t val;
 
-	if (pread(d->fd, &val, 4, d->off[index] + off) != 4)
+	if (vfio_region_read(&d->vfio, index, off, &val, 4))
 		return UINT32_MAX;
 	return val;
 }
@@ -276,7 +225,7 @@ static inline uint32_t iav_rd(struct iav_dev *d, unsigned int index,
 static inline int iav_wr(struct iav_dev *d, unsigned int index, uint64_t off,
 			 uint32_t val)
 {
-	return pwrite(d->fd, &val, 4, d->off[index] + off) == 4 ? 0 : -errno;
+	return vfio_region_write(&d->vfio, index, off, &val, 4);
 }
 
 static inline uint32_t iav_ctrl(struct iav_dev *d, unsigned int reg)
@@ -295,8 +244,8 @@ static inline uint32_t iav_cfg(struct iav_dev *d, unsigned int off,
 {
 	uint32_t val = 0;
 
-	if (pread(d->fd, &val, size, d->off[VFIO_PCI_CONFIG_REGION_INDEX] +
-		  off) != (ssize_t)size)
+	if (vfio_region_read(&d->vfio, VFIO_PCI_CONFIG_REGION_INDEX, off, &val,
+			     size))
 		return UINT32_MAX;
 	return val;
 }
@@ -304,9 +253,8 @@ static inline uint32_t iav_cfg(struct iav_dev *d, unsigned int off,
 static inline int iav_cfg_wr(struct iav_dev *d, unsigned int off,
 			     uint32_t val, unsigned int size)
 {
-	return pwrite(d->fd, &val, size,
-		      d->off[VFIO_PCI_CONFIG_REGION_INDEX] + off) ==
-	       (ssize_t)size ? 0 : -errno;
+	return vfio_region_write(&d->vfio, VFIO_PCI_CONFIG_REGION_INDEX, off,
+				 &val, size);
 }
 
 static inline void iav_unmap(struct iav_dev *d)
@@ -330,13 +278,7 @@ static inline void iav_close(struct iav_dev *d)
 		d->efd[i] = -1;
 	}
 	d->armed = 0;
-	if (d->fd >= 0)
-		close(d->fd);
-	if (d->group >= 0)
-		close(d->group);
-	if (d->container >= 0)
-		close(d->container);
-	d->container = d->group = d->fd = -1;
+	vfio_dev_close(&d->vfio);
 }
 
 static inline void iav_init_dev(struct iav_dev *d)
@@ -344,7 +286,7 @@ static inline void iav_init_dev(struct iav_dev *d)
 	unsigned int i;
 
 	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->fd = -1;
+	d->vfio.container = d->vfio.group = d->vfio.fd = -1;
 	for (i = 0; i < IAV_MAX_VEC; i++)
 		d->efd[i] = -1;
 }
@@ -352,58 +294,15 @@ static inline void iav_init_dev(struct iav_dev *d)
 /* Open the device fd of an instance only; 0 or -errno. */
 static inline int iav_open_fd(struct iav_dev *d, const char *uuid)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[512], link[256];
-	const char *group;
-	unsigned int i;
-	ssize_t n;
-	int ret;
-
 	iav_init_dev(d);
-	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	group = strrchr(link, '/');
-	group = group ? group + 1 : link;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+	return vfio_dev_open(&d->vfio, uuid);
+}
 
-	errno = 0;
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0)
-		goto err;
-	d->group = open(path, O_RDWR);
-	if (d->group < 0)
-		goto err;
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status))
-		goto err;
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		errno = ENODEV;
-		goto err;
-	}
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		goto err;
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		goto err;
-	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->fd < 0)
-		goto err;
-	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
-		struct vfio_region_info r = { .argsz = sizeof(r), .index = i };
-
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r))
-			continue;
-		d->off[i] = r.offset;
-		d->size[i] = r.size;
-	}
-	return 0;
-err:
-	ret = errno ? -errno : -EIO;
-	iav_close(d);
-	return ret;
+static inline void *iav_mmap(struct iav_dev *d, unsigned int index,
+			     size_t len)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d->vfio.fd,
+		    d->vfio.region[index].offset);
 }
 
 /* Open an instance and map its portals and local memory; 0 or -errno. */
@@ -427,14 +326,11 @@ static inline int iav_open(struct iav_dev *d, const char *uuid)
 		iav_close(d);
 		return -ERANGE;
 	}
-	p = mmap(NULL, (size_t)d->nr_wqs * IAV_PAGE_SIZE,
-		 PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
-		 d->off[IAV_BAR_PORTAL]);
+	p = iav_mmap(d, IAV_BAR_PORTAL, (size_t)d->nr_wqs * IAV_PAGE_SIZE);
 	if (p == MAP_FAILED)
 		goto err;
 	d->portals = p;
-	p = mmap(NULL, (size_t)d->nr_wqs * d->sram, PROT_READ | PROT_WRITE,
-		 MAP_SHARED, d->fd, d->off[IAV_BAR_LMEM]);
+	p = iav_mmap(d, IAV_BAR_LMEM, (size_t)d->nr_wqs * d->sram);
 	if (p == MAP_FAILED)
 		goto err;
 	d->lmem = p;
@@ -456,7 +352,7 @@ static inline int iav_open_new(struct iav_dev *d, const char *type)
 		return ret;
 	ret = iav_open(d, uuid);
 	if (ret)
-		iav_remove(uuid);
+		mdev_remove(uuid);
 	return ret;
 }
 
@@ -465,28 +361,9 @@ static inline int iav_destroy(struct iav_dev *d)
 {
 	char uuid[40];
 
-	snprintf(uuid, sizeof(uuid), "%s", d->uuid);
+	snprintf(uuid, sizeof(uuid), "%s", d->vfio.uuid);
 	iav_close(d);
-	return uuid[0] ? iav_remove(uuid) : 0;
-}
-
-/* SET_IRQS of MSI-X with eventfds (or -1) for start..start+count-1. */
-static inline int iav_set_irqs(struct iav_dev *d, unsigned int index,
-			       unsigned int start, unsigned int count,
-			       const int32_t *fds)
-{
-	char buf[sizeof(struct vfio_irq_set) + IAV_MAX_VEC * sizeof(int32_t)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-
-	if (count > IAV_MAX_VEC)
-		return -EINVAL;
-	set->argsz = sizeof(*set) + count * sizeof(int32_t);
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = index;
-	set->start = start;
-	set->count = count;
-	memcpy(set->data, fds, count * sizeof(int32_t));
-	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+	return uuid[0] ? mdev_remove(uuid) : 0;
 }
 
 /* Arm MSI-X vectors 0..m with fresh eventfds; 0 or -errno. */
@@ -497,49 +374,14 @@ static inline int iav_arm(struct iav_dev *d)
 
 	for (i = 0; i < n; i++) {
 		if (d->efd[i] < 0)
-			d->efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+			d->efd[i] = efd_new();
 		if (d->efd[i] < 0)
 			return -errno;
 		fds[i] = d->efd[i];
 	}
 	d->armed = n;
-	return iav_set_irqs(d, VFIO_PCI_MSIX_IRQ_INDEX, 0, n, fds);
-}
-
-static inline int iav_disarm(struct iav_dev *d)
-{
-	struct vfio_irq_set set = {
-		.argsz = sizeof(set),
-		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_MSIX_IRQ_INDEX,
-	};
-
-	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
-}
-
-/* Signals an eventfd counted since the last call. */
-static inline uint64_t iav_count(int efd)
-{
-	uint64_t n;
-
-	return read(efd, &n, sizeof(n)) == sizeof(n) ? n : 0;
-}
-
-static inline double iav_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static inline void iav_sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	return vfio_irq_eventfds(d->vfio.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, n,
+				 fds);
 }
 
 /* Add to @got what each armed vector counted, until it reaches @want or
@@ -548,25 +390,25 @@ static inline void iav_collect(struct iav_dev *d, uint64_t *got,
 			       const uint64_t *want, unsigned int ms,
 			       unsigned int settle_ms)
 {
-	double end = iav_now() + ms / 1000.0;
+	double end = now_secs() + ms / 1000.0;
 	unsigned int i;
 	int pending;
 
 	do {
 		pending = 0;
 		for (i = 0; i < d->armed; i++) {
-			got[i] += iav_count(d->efd[i]);
+			got[i] += efd_count(d->efd[i]);
 			if (got[i] < want[i])
 				pending = 1;
 		}
 		if (!pending)
 			break;
-		iav_sleep_ms(1);
-	} while (iav_now() < end);
+		sleep_ms(1);
+	} while (now_secs() < end);
 	if (settle_ms)
-		iav_sleep_ms(settle_ms);
+		sleep_ms(settle_ms);
 	for (i = 0; i < d->armed; i++)
-		got[i] += iav_count(d->efd[i]);
+		got[i] += efd_count(d->efd[i]);
 }
 
 /* Enable (or disable) queue @j of the instance; 0 or -errno. */
@@ -636,12 +478,12 @@ static inline uint32_t iav_errors(struct iav_dev *d, unsigned int j)
 static inline int iav_wait_completed(struct iav_dev *d, unsigned int j,
 				     uint32_t n, unsigned int ms)
 {
-	double end = iav_now() + ms / 1000.0;
+	double end = now_secs() + ms / 1000.0;
 
 	while ((int32_t)(iav_completed(d, j) - n) < 0) {
-		if (iav_now() > end)
+		if (now_secs() > end)
 			return 0;
-		iav_sleep_ms(1);
+		sleep_ms(1);
 	}
 	return 1;
 }

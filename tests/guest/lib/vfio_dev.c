@@ -175,7 +175,7 @@ int vfio_dev_open(struct vfio_dev *d, const char *uuid)
 		d->region[i].argsz = sizeof(d->region[i]);
 		d->region[i].index = i;
 		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->region[i]))
-			goto err;
+			d->region[i].size = 0;
 	}
 	return 0;
 err:

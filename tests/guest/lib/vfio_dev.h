@@ -31,7 +31,10 @@ int mdev_remove(const char *uuid);
 int mdev_available(const char *types, const char *type);
 int mdev_exists(const char *uuid);
 
-/* The VFIO group API; 0 or -errno. */
+/*
+ * The VFIO group API; 0 or -errno. A region the device gives no info for
+ * is left with size 0.
+ */
 int vfio_dev_open(struct vfio_dev *d, const char *uuid);
 void vfio_dev_close(struct vfio_dev *d);
 int vfio_region_read(struct vfio_dev *d, unsigned int index, uint64_t off,

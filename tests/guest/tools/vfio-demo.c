@@ -21,20 +21,20 @@ static void show_info(struct iav_dev *d)
 	unsigned int i;
 
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
-		struct vfio_region_info r = { .argsz = sizeof(r), .index = i };
+		const struct vfio_region_info *r = &d->vfio.region[i];
 
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &r) || !r.size)
+		if (!r->size)
 			continue;
 		printf("region %-6s %8llu bytes%s%s%s\n", region_names[i],
-		       (unsigned long long)r.size,
-		       r.flags & VFIO_REGION_INFO_FLAG_READ ? " read" : "",
-		       r.flags & VFIO_REGION_INFO_FLAG_WRITE ? " write" : "",
-		       r.flags & VFIO_REGION_INFO_FLAG_MMAP ? " mmap" : "");
+		       (unsigned long long)r->size,
+		       r->flags & VFIO_REGION_INFO_FLAG_READ ? " read" : "",
+		       r->flags & VFIO_REGION_INFO_FLAG_WRITE ? " write" : "",
+		       r->flags & VFIO_REGION_INFO_FLAG_MMAP ? " mmap" : "");
 	}
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++) {
-		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
+		struct vfio_irq_info irq;
 
-		if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) || !irq.count)
+		if (vfio_irq_info(d->vfio.fd, i, &irq) || !irq.count)
 			continue;
 		printf("irq    %-6s %u vector(s)\n", irq_names[i], irq.count);
 	}
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s <mdev uuid>\n", argv[0]);
 		return 2;
 	}
-	if (system("modprobe vfio_iommu_type1 2>/dev/null"))
+	if (modprobe("vfio_iommu_type1", NULL))
 		fprintf(stderr, "modprobe vfio_iommu_type1 failed\n");
 	ret = iav_open_fd(&d, argv[1]);
 	if (ret) {
