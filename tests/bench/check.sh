@@ -53,11 +53,24 @@ host_suite() {
 	echo "# mdev-ims: done"
 }
 
+# The boot profiles the selected guest tests need, base first: one boot
+# of each kernel per profile.
+profiles() {
+	local name timeout path boot
+	while read -r name timeout path boot; do
+		case "$name" in $pattern) echo "$boot" ;; esac
+	done < "$CACHE/guest-tests/manifest" | sort -u |
+		awk '$0 == "base" { print; next } { rest = rest $0 ORS }
+		END { printf "%s", rest }'
+}
+
 {
 	host_suite | awk -v kernel=host -f "$B/tap.awk"
 	if [[ "$pattern" != qtest/* ]]; then
 		for k in "${kernels[@]}"; do
-			"$B/run.sh" --check "$pattern" "$k"
+			for boot in $(profiles); do
+				"$B/run.sh" --check "$pattern" --boot "$boot" "$k"
+			done
 		done
 	fi
 } | awk -f "$B/count.awk"

@@ -3,8 +3,10 @@
 # Build the in-guest test suite: every tests/guest/<area>/<name>.c becomes a
 # static binary, every <name>.sh is copied; tests/guest/tools/ is built the
 # same way but holds no tests. A manifest lists
-# "<area>/<name> <timeout> <path>" per test for the in-guest runner; a
-# test sets its own timeout with a line "TIMEOUT: <seconds>" in its source.
+# "<area>/<name> <timeout> <path> <boot>" per test for the in-guest runner.
+# A test sets its own timeout with a line "TIMEOUT: <seconds>" in its source,
+# and the machine it needs with "BOOT: <profile>" (run.sh lists the
+# profiles; "base" when it says nothing).
 . "$(dirname "$0")/lib.sh"
 
 GUEST=$TOP/tests/guest
@@ -26,6 +28,7 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	case "$area" in lib) continue ;; esac
 	name=$(basename "$src"); name=${name%.*}
 	timeout=$(sed -n 's/.*TIMEOUT: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
+	boot=$(sed -n 's/.*BOOT: *\([a-z][a-z]*\).*/\1/p' "$src" | head -n 1)
 	mkdir -p "$out/$area"
 	case "$src" in
 	*.c)
@@ -48,7 +51,8 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	esac
 	# tools/ holds programs for the demo and for people, not tests.
 	[ "$area" = tools ] && continue
-	echo "$area/$name ${timeout:-120} /mdev-ims/tests/${bin#"$out"/}" >> "$manifest"
+	echo "$area/$name ${timeout:-120} /mdev-ims/tests/${bin#"$out"/}" \
+		"${boot:-base}" >> "$manifest"
 done
 for sh in "$GUEST"/lib/*.sh; do
 	[ -f "$sh" ] && install -D -m 0644 "$sh" "$out/lib/$(basename "$sh")"

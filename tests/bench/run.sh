@@ -3,7 +3,12 @@
 # Boot the bench's guest under TCG on q35 with a VT-d IOMMU doing interrupt
 # remapping and (when QEMU has the model) the ims-accel device.
 #
-#   run.sh [--check PATTERN | --demo | --shell] stock|ims
+#   run.sh [--check PATTERN | --demo | --shell] [--boot PROFILE] stock|ims
+#
+# PROFILE is the machine: "base" (2 vCPUs, what most tests need) or "wide"
+# (16 vCPUs: x86 gives each CPU about 200 interrupt vectors, so arming
+# thousands of host vectors at once needs more CPUs than TCG runs fast).
+# Tests ask for a profile with "BOOT: <profile>" (guest-tests.sh).
 #
 # With --check the guest runs the matching tests and this script prints one
 # line per result, "RESULT ok|not ok|skip <kernel>:<area>/<case>[ # why]",
@@ -11,14 +16,28 @@
 # guest's console goes to a log that is scanned for kernel reports.
 . "$(dirname "$0")/lib.sh"
 
+usage="usage: run.sh [--check PATTERN | --demo | --shell] [--boot PROFILE] stock|ims"
 mode=check
 pattern='*'
-case "${1:-}" in
---check) mode=check; pattern=${2:?}; shift 2 ;;
---demo) mode=demo; shift ;;
---shell) mode=shell; shift ;;
+boot=base
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--check) mode=check; pattern=${2:?$usage}; shift 2 ;;
+	--demo) mode=demo; shift ;;
+	--shell) mode=shell; shift ;;
+	--boot) boot=${2:?$usage}; shift 2 ;;
+	*) die "$usage" ;;
+	esac
+done
+flavour=${1:?$usage}
+case "$boot" in
+base) machine=(-smp 2 -m 3G) ;;
+wide) machine=(-smp 16 -m 4G) ;;
+*) die "unknown boot profile $boot" ;;
 esac
-flavour=${1:?usage: run.sh [--check PATTERN | --demo | --shell] stock|ims}
+# Results of a boot other than base carry its name, e.g. bench/guest-log-wide.
+suffix=${boot#base}
+suffix=${suffix:+-$suffix}
 
 # check.sh prepares every kernel before the first boot.
 [ -n "${MDEV_IMS_PREPARED:-}" ] || "$TOP/tests/bench/prepare.sh" "$flavour"
@@ -30,18 +49,18 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
 IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
 # One directory per boot, so that concurrent runs keep their own logs.
 mkdir -p "$CACHE/logs"
-logdir=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S)-$flavour-$mode-XXXX")
-ln -sfn "$logdir" "$CACHE/logs/latest-$flavour-$mode"
+logdir=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S)-$flavour$suffix-$mode-XXXX")
+ln -sfn "$logdir" "$CACHE/logs/latest-$flavour$suffix-$mode"
 ls -1dt "$CACHE"/logs/2*/ | tail -n +31 | xargs -r rm -rf
 console=$logdir/console.log
 
-args=(-M q35 -accel tcg -cpu max -smp 2 -m 3G -no-reboot -display none
+args=(-M q35 -accel tcg -cpu max "${machine[@]}" -no-reboot -display none
 	-nic none -L /usr/share/seabios -L /usr/share/qemu
 	-device intel-iommu,intremap=on
 	-kernel "$CACHE/kernel-$flavour/vmlinuz"
 	-initrd "$CACHE/initramfs-$flavour.cpio.gz")
 cmdline="console=ttyS0 panic=-1 oops=panic intel_iommu=on mdev_ims.mode=$mode"
-cmdline="$cmdline mdev_ims.tests=$pattern"
+cmdline="$cmdline mdev_ims.tests=$pattern mdev_ims.boot=$boot"
 if "$QEMU" -device help 2>/dev/null | grep -q '"ims-accel"'; then
 	args+=(-device "ims-accel,$IMS_ACCEL")
 	cmdline="$cmdline mdev_ims.device=$IMS_ACCEL"
@@ -60,14 +79,15 @@ timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" "${args[@]}" -append "$cmdline" \
 	if [ "$mode" = demo ]; then
 		grep -v '^# mdev-ims:'
 	else
-		awk -v kernel="$flavour" -f "$TOP/tests/bench/tap.awk"
+		awk -v kernel="$flavour" -v suffix="$suffix" \
+			-f "$TOP/tests/bench/tap.awk"
 	fi
 status=${PIPESTATUS[0]}
 set -e
 
 [ "$mode" = check ] || exit "$status"
 if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-	echo "RESULT not ok $flavour:bench/guest-boot # the guest hung: killed after ${GUEST_TIMEOUT}s"
+	echo "RESULT not ok $flavour:bench/guest-boot$suffix # the guest hung: killed after ${GUEST_TIMEOUT}s"
 fi
 # Kernel reports anywhere in the guest's log fail the run.
-"$TOP/tests/bench/scan-log.sh" "$flavour" "$console"
+"$TOP/tests/bench/scan-log.sh" "$flavour" "$console" "$suffix"

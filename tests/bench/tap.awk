@@ -71,5 +71,5 @@ END {
 	if (test != "")
 		emit("not ok", test, "the guest stopped during this test (crash or hang)")
 	if (!done)
-		emit("not ok", "bench/guest-run", "the runner did not finish")
+		emit("not ok", "bench/guest-run" suffix, "the runner did not finish")
 }

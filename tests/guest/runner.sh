@@ -1,16 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In-guest runner: runs every test of the manifest whose "<area>/<name>"
-# matches the pattern, each bounded by its timeout, framing each test's
-# output so the host can name, count and judge it.
+# matches the pattern and whose boot profile is this boot's, each bounded
+# by its timeout, framing each test's output so the host can name, count
+# and judge it.
 pattern=${1:-*}
+boot=${2:-base}
 cd /mdev-ims/tests || exit 1
 echo "# mdev-ims: kernel $(uname -r)"
-while read -r name timeout path; do
+while read -r name timeout path profile; do
 	case "$name" in
 	$pattern) ;;
 	*) continue ;;
 	esac
+	[ "$profile" = "$boot" ] || continue
 	echo "# mdev-ims: begin $name"
 	start=$(cut -d. -f1 /proc/uptime)
 	timeout -s KILL "$timeout" "$path" < /dev/null 2>&1

@@ -63,6 +63,10 @@ hung-task|INFO: task sh:1 blocked for more than 60 seconds.
 kasan|BUG: KASAN: slab-use-after-free in f
 panic|Kernel panic - not syncing: Fatal exception
 REPORTS
+expect profile-names-its-log "RESULT not ok k:bench/guest-log-wide # kernel reports in $tmp/console" \
+	"$(scan '[ 1.0] Oops: 0002 [#1] SMP' > /dev/null; "$top/tests/bench/scan-log.sh" k "$tmp/console" -wide | head -n 1)"
+expect profile-names-its-run "RESULT not ok k:bench/guest-run-wide # the runner did not finish" \
+	"$(printf '%s\n' '# mdev-ims: begin a/t' | awk -v kernel=k -v suffix=-wide -f "$top/tests/bench/tap.awk" | grep '^RESULT' | tail -n 1)"
 expect empty-log "RESULT not ok k:bench/guest-log # no console log at $tmp/console" "$(: > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1)"
 
 count() { printf '%s\n' "$@" | awk -f "$top/tests/bench/count.awk"; echo "exit $?"; }
