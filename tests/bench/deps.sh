@@ -43,7 +43,7 @@ apt-get install -y -qq --no-install-recommends \
 	libelf-dev libssl-dev dwarves python3 python3-venv \
 	libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev ninja-build \
 	python3-pycotap dpkg-dev busybox-static seabios qemu-system-data \
-	ipxe-qemu sparse >/dev/null
+	ipxe-qemu sparse debootstrap e2fsprogs >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	meson >/dev/null
 echo "$key" > "$STAMP"
