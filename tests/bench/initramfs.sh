@@ -14,9 +14,11 @@ out=$CACHE/initramfs-$flavour.cpio.gz
 root=$CACHE/initramfs-$flavour.d
 lock "initramfs-$flavour"
 
-# Kernel modules the guest may load, with everything they depend on.
+# Kernel modules the guest may load, with everything they depend on; the
+# debian profile's init mounts its root (virtio_blk, ext4 and the crc32c
+# it asks the crypto API for) and the host's boot files (9p).
 WANTED="vfio vfio_iommu_type1 vfio-pci mdev kvm kvm_amd kvm_intel irqbypass
-	mtty mdpy mdpy-fb"
+	mtty mdpy mdpy-fb virtio_blk ext4 crc32c_generic 9p 9pnet_virtio"
 
 [ -f "$moddir/modules.dep" ] || depmod -b "$kernel/modroot" "$release"
 
@@ -48,6 +50,7 @@ depmod -b "$root" "$release"
 cp -a "$CACHE/guest-tests" "$root/mdev-ims/tests"
 install -m 0755 "$TOP/tests/guest/init" "$root/init"
 install -m 0755 "$TOP/tests/guest/runner.sh" "$root/mdev-ims/runner.sh"
+install -m 0755 "$TOP/tests/guest/debian-init" "$root/mdev-ims/debian-init"
 [ -f "$TOP/tests/guest/demo.sh" ] && install -m 0755 "$TOP/tests/guest/demo.sh" "$root/mdev-ims/demo.sh"
 echo "$flavour" > "$root/mdev-ims/kernel"
 

@@ -5,9 +5,11 @@
 #
 #   run.sh [--check PATTERN | --demo | --shell] [--boot PROFILE] stock|ims
 #
-# PROFILE is the machine: "base" (2 vCPUs, what most tests need) or "wide"
+# PROFILE is the machine: "base" (2 vCPUs, what most tests need), "wide"
 # (16 vCPUs: x86 gives each CPU about 200 interrupt vectors, so arming
-# thousands of host vectors at once needs more CPUs than TCG runs fast).
+# thousands of host vectors at once needs more CPUs than TCG runs fast) or
+# "debian" (the Debian root of rootfs.sh on a virtio disk, with udev,
+# libvirt and mdevctl running, and memory for nested guests under KVM).
 # Tests ask for a profile with "BOOT: <profile>" (guest-tests.sh).
 #
 # With --check the guest runs the matching tests and this script prints one
@@ -33,6 +35,7 @@ flavour=${1:?$usage}
 case "$boot" in
 base) machine=(-smp 2 -m 3G) ;;
 wide) machine=(-smp 16 -m 4G) ;;
+debian) machine=(-smp 2 -m 6G) ;;
 *) die "unknown boot profile $boot" ;;
 esac
 # Results of a boot other than base carry its name, e.g. bench/guest-log-wide.
@@ -66,8 +69,23 @@ if "$QEMU" -device help 2>/dev/null | grep -q '"ims-accel"'; then
 	cmdline="$cmdline mdev_ims.device=$IMS_ACCEL"
 fi
 
+if [ "$boot" = debian ]; then
+	"$TOP/tests/bench/rootfs.sh"
+	# The guest's nested guests boot this very kernel and initramfs; links,
+	# so a rebuild during the boot does not change them under the guest.
+	mkdir "$logdir/boot"
+	ln -L "$CACHE/kernel-$flavour/vmlinuz" "$logdir/boot/vmlinuz"
+	ln "$CACHE/initramfs-$flavour.cpio.gz" "$logdir/boot/initramfs.cpio.gz"
+	trap 'rm -rf "$logdir/boot"' EXIT
+	# snapshot=on: the guest's writes go to a temporary overlay, so the
+	# cached image stays as rootfs.sh made it.
+	args+=(-drive "file=$(readlink -f "$CACHE/rootfs.img"),format=raw,if=virtio,snapshot=on"
+		-virtfs "local,path=$logdir/boot,mount_tag=mdev-ims-boot,security_model=none,readonly=on")
+fi
+
 if [ "$mode" = shell ]; then
-	exec "$QEMU" "${args[@]}" -append "$cmdline" -serial mon:stdio -serial null
+	"$QEMU" "${args[@]}" -append "$cmdline" -serial mon:stdio -serial null
+	exit
 fi
 
 # Results arrive on the guest's second serial port, on our stdout.
