@@ -146,17 +146,41 @@ static void vfio_irqs_swap(struct vfio_irqs_vector *v,
 	}
 }
 
-static bool vfio_irqs_has_retired(struct vfio_irqs_vector *v)
+/* An eventfd put once the signal paths that may still see it are done. */
+struct vfio_irqs_retired {
+	struct rcu_head rcu;
+	struct eventfd_ctx *trigger;
+};
+
+static void vfio_irqs_retired_put(struct rcu_head *rcu)
 {
-	return v->retired;
+	struct vfio_irqs_retired *r = container_of(rcu, typeof(*r), rcu);
+
+	eventfd_ctx_put(r->trigger);
+	atomic_dec(&vfio_irqs_held);
+	kfree(r);
 }
 
+/*
+ * Put the eventfd vfio_irqs_swap() retired after a grace period, without
+ * waiting for it: SET_IRQS is on a VMM's path each time a guest enables or
+ * masks a vector, and a grace period costs milliseconds.
+ */
 static void vfio_irqs_put_retired(struct vfio_irqs_vector *v)
 {
+	struct vfio_irqs_retired *r;
+
 	if (!v->retired)
 		return;
-	eventfd_ctx_put(v->retired);
-	atomic_dec(&vfio_irqs_held);
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (r) {
+		r->trigger = v->retired;
+		call_rcu(&r->rcu, vfio_irqs_retired_put);
+	} else {
+		synchronize_rcu();
+		eventfd_ctx_put(v->retired);
+		atomic_dec(&vfio_irqs_held);
+	}
 	v->retired = NULL;
 }
 
@@ -165,10 +189,7 @@ static void vfio_irqs_replace(struct vfio_irqs_vector *v,
 			      struct eventfd_ctx *trigger)
 {
 	vfio_irqs_swap(v, trigger);
-	if (vfio_irqs_has_retired(v)) {
-		synchronize_rcu();
-		vfio_irqs_put_retired(v);
-	}
+	vfio_irqs_put_retired(v);
 }
 
 static irqreturn_t vfio_irqs_msi_handler(int irq, void *dev_id)
@@ -510,6 +531,17 @@ err_free:
 	return ret;
 }
 
+static void vfio_irqs_vector_free(struct rcu_head *rcu)
+{
+	struct vfio_irqs_vector *v = container_of(rcu, typeof(*v), rcu);
+
+	if (v->retired) {
+		eventfd_ctx_put(v->retired);
+		atomic_dec(&vfio_irqs_held);
+	}
+	kfree(v);
+}
+
 static void vfio_irqs_msi_disable(struct vfio_irqs *irqs)
 {
 	struct vfio_irqs_vector *v;
@@ -517,19 +549,18 @@ static void vfio_irqs_msi_disable(struct vfio_irqs *irqs)
 
 	lockdep_assert_held(&irqs->igate);
 
-	xa_for_each(&irqs->vectors, i, v)
-		vfio_irqs_swap(v, NULL);
 	WRITE_ONCE(irqs->active, VFIO_IRQS_NONE);
 	irqs->nvec = 0;
 
-	/* No signal path can see the vectors or their eventfds after this. */
-	synchronize_rcu();
-
+	/*
+	 * A signal path that looked a vector up before this may still read
+	 * it and its old eventfd: both are freed after a grace period.
+	 */
 	xa_for_each(&irqs->vectors, i, v) {
-		vfio_irqs_put_retired(v);
+		vfio_irqs_swap(v, NULL);
 		vfio_irqs_vector_teardown(v);
 		xa_erase(&irqs->vectors, i);
-		kfree(v);
+		call_rcu(&v->rcu, vfio_irqs_vector_free);
 	}
 }
 
@@ -564,7 +595,7 @@ static int vfio_irqs_msi_set_block(struct vfio_irqs *irqs, unsigned int index,
 				   unsigned int start, unsigned int count,
 				   const s32 *fds)
 {
-	bool enabled_here = false, retired = false;
+	bool enabled_here = false;
 	struct eventfd_ctx **ctxs;
 	struct vfio_irqs_vector *v;
 	unsigned int i;
@@ -613,16 +644,7 @@ static int vfio_irqs_msi_set_block(struct vfio_irqs *irqs, unsigned int index,
 			continue;
 		vfio_irqs_swap(v, ctxs[i]);
 		ctxs[i] = NULL;
-		retired |= vfio_irqs_has_retired(v);
-	}
-
-	if (retired) {
-		synchronize_rcu();
-		for (i = 0; i < count; i++) {
-			v = xa_load(&irqs->vectors, start + i);
-			if (v)
-				vfio_irqs_put_retired(v);
-		}
+		vfio_irqs_put_retired(v);
 	}
 	kfree(ctxs);
 	return 0;
@@ -810,11 +832,15 @@ EXPORT_SYMBOL_IF_KUNIT(vfio_irqs_set);
 /**
  * vfio_irqs_held_eventfds() - eventfd references held by all devices
  *
- * Context: any.
- * Return: the number of eventfd contexts the frontend holds right now.
+ * Waits for the eventfds already retired to be put, so that the count is
+ * exact for a caller that has just changed or released its triggers.
+ *
+ * Context: process context; may sleep.
+ * Return: the number of eventfd contexts the frontend holds.
  */
 int vfio_irqs_held_eventfds(void)
 {
+	rcu_barrier();
 	return atomic_read(&vfio_irqs_held);
 }
 EXPORT_SYMBOL_IF_KUNIT(vfio_irqs_held_eventfds);
@@ -1036,14 +1062,8 @@ void vfio_irqs_release(struct vfio_irqs *irqs)
 		vfio_irqs_msi_disable(irqs);
 		break;
 	}
-	vfio_irqs_swap(&irqs->err, NULL);
-	vfio_irqs_swap(&irqs->req, NULL);
-	if (vfio_irqs_has_retired(&irqs->err) ||
-	    vfio_irqs_has_retired(&irqs->req)) {
-		synchronize_rcu();
-		vfio_irqs_put_retired(&irqs->err);
-		vfio_irqs_put_retired(&irqs->req);
-	}
+	vfio_irqs_replace(&irqs->err, NULL);
+	vfio_irqs_replace(&irqs->req, NULL);
 	mutex_unlock(&irqs->igate);
 }
 EXPORT_SYMBOL_GPL(vfio_irqs_release);
@@ -1108,17 +1128,29 @@ void vfio_irqs_exit(struct vfio_irqs *irqs)
 }
 EXPORT_SYMBOL_GPL(vfio_irqs_exit);
 
+/* Exact for the tests, as vfio_irqs_held_eventfds(). */
+static int vfio_irqs_debugfs_held_get(void *data, u64 *val)
+{
+	rcu_barrier();
+	*val = atomic_read(&vfio_irqs_held);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vfio_irqs_held_fops, vfio_irqs_debugfs_held_get,
+			 NULL, "%llu\n");
+
 static int __init vfio_irqs_module_init(void)
 {
 	vfio_irqs_debugfs = debugfs_create_dir("vfio_irqs", NULL);
-	debugfs_create_atomic_t("eventfds", 0444, vfio_irqs_debugfs,
-				&vfio_irqs_held);
+	debugfs_create_file_unsafe("eventfds", 0444, vfio_irqs_debugfs, NULL,
+				   &vfio_irqs_held_fops);
 	return 0;
 }
 
 static void __exit vfio_irqs_module_exit(void)
 {
 	debugfs_remove_recursive(vfio_irqs_debugfs);
+	/* Eventfd puts still queued run this module's callback. */
+	rcu_barrier();
 }
 
 module_init(vfio_irqs_module_init);

@@ -119,9 +119,10 @@ struct vfio_irqs_layout {
  * @host_masked: the host source is masked (host-backed vectors only)
  * @name: name of the host IRQ action
  * @retired: eventfd replaced by the current SET_IRQS, put after a grace
- *	period
+ *	period (without waiting for it)
  * @producer: irq bypass producer of a host-backed vector
  * @bypass: @producer is registered
+ * @rcu: frees the vector, and the eventfd it had last, after a grace period
  */
 struct vfio_irqs_vector {
 	struct eventfd_ctx __rcu *trigger;
@@ -134,6 +135,7 @@ struct vfio_irqs_vector {
 	struct eventfd_ctx *retired;
 	struct irq_bypass_producer producer;
 	bool bypass;
+	struct rcu_head rcu;
 };
 
 /**
