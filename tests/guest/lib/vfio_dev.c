@@ -171,6 +171,10 @@ int vfio_dev_open(struct vfio_dev *d, const char *uuid)
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	if (d->fd < 0)
 		goto err;
+	/* First, as a VMM does: some drivers size their uAPI from it. */
+	d->info.argsz = sizeof(d->info);
+	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info))
+		goto err;
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		d->region[i].argsz = sizeof(d->region[i]);
 		d->region[i].index = i;
