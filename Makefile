@@ -5,6 +5,7 @@
 #
 #   make check            set up everything, run the whole suite on both kernels
 #   make demo             boot a guest and show instances at work
+#   make bench            the project's mtty and mdpy against the kernel's samples
 #   make shell            the test guest with an interactive shell
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make modules KERNEL=stock|ims
@@ -17,7 +18,7 @@ KERNELS ?= stock ims
 KERNEL ?= stock
 TESTS ?=
 
-.PHONY: all deps qemu kernels kernel modules guest-tests check demo shell \
+.PHONY: all deps qemu kernels kernel modules guest-tests check demo bench shell \
 	lint clean
 
 all: modules
@@ -42,6 +43,9 @@ check: deps
 
 demo: deps
 	@$(BENCH)/demo.sh
+
+bench: deps
+	@$(BENCH)/bench.sh
 
 shell: deps
 	@$(BENCH)/run.sh --shell $(KERNEL)

@@ -3,14 +3,17 @@
 # Boot the bench's guest under TCG on q35 with a VT-d IOMMU doing interrupt
 # remapping and (when QEMU has the model) the ims-accel device.
 #
-#   run.sh [--check PATTERN | --demo | --shell] [--boot PROFILE] stock|ims
+#   run.sh [--check PATTERN | --demo | --bench | --shell] [--boot PROFILE] stock|ims
 #
 # PROFILE is the machine: "base" (2 vCPUs, what most tests need), "wide"
 # (16 vCPUs: x86 gives each CPU about 200 interrupt vectors, so arming
 # thousands of host vectors at once needs more CPUs than TCG runs fast) or
 # "debian" (the Debian root of rootfs.sh on a virtio disk, with udev,
 # libvirt and mdevctl running, and memory for nested guests under KVM).
-# Tests ask for a profile with "BOOT: <profile>" (guest-tests.sh).
+# Tests ask for a profile with "BOOT: <profile>" (guest-tests.sh). One more
+# profile is never booted here: "nested", the tests that a test of the
+# debian boot runs in a nested guest of this kernel and initramfs
+# (tests/guest/lib/vm.sh).
 #
 # With --check the guest runs the matching tests and this script prints one
 # line per result, "RESULT ok|not ok|skip <kernel>:<area>/<case>[ # why]",
@@ -18,7 +21,7 @@
 # guest's console goes to a log that is scanned for kernel reports.
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: run.sh [--check PATTERN | --demo | --shell] [--boot PROFILE] stock|ims"
+usage="usage: run.sh [--check PATTERN | --demo | --bench | --shell] [--boot PROFILE] stock|ims"
 mode=check
 pattern='*'
 boot=base
@@ -26,6 +29,7 @@ while [ $# -gt 1 ]; do
 	case "$1" in
 	--check) mode=check; pattern=${2:?$usage}; shift 2 ;;
 	--demo) mode=demo; shift ;;
+	--bench) mode=bench; shift ;;
 	--shell) mode=shell; shift ;;
 	--boot) boot=${2:?$usage}; shift 2 ;;
 	*) die "$usage" ;;
@@ -54,10 +58,16 @@ IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
 mkdir -p "$CACHE/logs"
 logdir=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S)-$flavour$suffix-$mode-XXXX")
 ln -sfn "$logdir" "$CACHE/logs/latest-$flavour$suffix-$mode"
-ls -1dt "$CACHE"/logs/2*/ | tail -n +31 | xargs -r rm -rf
+# Keep the newest 30, and any boot still writing to its logs: a directory's
+# own time does not move while a long boot of another run appends to it.
+ls -1dt "$CACHE"/logs/2*/ | tail -n +31 | while read -r old; do
+	[ -n "$(find "$old" -mmin -$((GUEST_TIMEOUT / 60 + 1)) -print -quit)" ] ||
+		rm -rf "$old"
+done
 console=$logdir/console.log
 
-args=(-M q35 -accel tcg -cpu max "${machine[@]}" -no-reboot -display none
+# -nodefaults: q35's default CD-ROM alone keeps SeaBIOS busy for 30 s.
+args=(-M q35 -accel tcg -cpu max "${machine[@]}" -nodefaults -no-reboot -display none
 	-nic none -L /usr/share/seabios -L /usr/share/qemu
 	-device intel-iommu,intremap=on
 	-kernel "$CACHE/kernel-$flavour/vmlinuz"
@@ -94,7 +104,7 @@ timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" "${args[@]}" -append "$cmdline" \
 	-serial "file:$console" -chardev stdio,id=results,signal=off \
 	-serial chardev:results < /dev/null |
 	tr -d '\r' | tee "$logdir/results.log" |
-	if [ "$mode" = demo ]; then
+	if [ "$mode" != check ]; then
 		grep -v '^# mdev-ims:'
 	else
 		awk -v kernel="$flavour" -v suffix="$suffix" \
