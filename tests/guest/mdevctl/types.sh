@@ -1,49 +1,90 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# mdevctl types lists every mdev parent of sysfs with its types and the
-# instances each still has, and follows sysfs when an instance is made
-# and removed.
+# TIMEOUT: 300
+# mdevctl types lists every mdev parent of the project (the ims-accel
+# function, mtty, mdpy) with every type and the name, description, device
+# API and available instances sysfs has, as text and as JSON, and follows
+# sysfs when an instance of a parent is made and removed.
 . /mdev-ims/tests/lib/tap.sh
+. /mdev-ims/tests/lib/mdevctl.sh
 
-# "<parent> <type> <available instances>" per type, sorted, as mdevctl
-# lists them and as sysfs has them.
-from_mdevctl() {
-	mdevctl types | awk '
-		/^[^ ]/ { parent = $1 }
-		/^  [^ ]/ { type = $1 }
-		/^    Available instances:/ { print parent, type, $3 }' | sort
-}
+# "<parent> <type> <field>\t<value>" per type and field, sorted, from
+# sysfs, from mdevctl's text and from its JSON. A type without a
+# description file (mtty's) has no description line in any of them.
 from_sysfs() {
-	for t in /sys/class/mdev_bus/*/mdev_supported_types/*; do
+	for t in /sys/class/mdev_bus/${1:-*}/mdev_supported_types/*; do
 		[ -d "$t" ] || continue
-		parent=$(basename "$(dirname "$(dirname "$t")")")
-		echo "$parent $(basename "$t") $(cat "$t/available_instances")"
+		pt="$(basename "$(dirname "$(dirname "$t")")") $(basename "$t")"
+		for f in available_instances device_api name description; do
+			[ -f "$t/$f" ] && printf '%s %s\t%s\n' "$pt" $f "$(cat "$t/$f")"
+		done
 	done | sort
 }
-available() { # <type> in mdevctl's listing
-	from_mdevctl | awk -v t="$1" '$1 == "mtty" && $2 == t { print $3 }'
+from_text() {
+	mdevctl types ${1:+-p "$1"} | awk '
+		/^[^ ]/ { parent = $0; next }
+		/^  [^ ]/ { type = substr($0, 3); next }
+		/^    / {
+			line = substr($0, 5)
+			i = index(line, ": ")
+			field = substr(line, 1, i - 1)
+			if (field == "Available instances") field = "available_instances"
+			else if (field == "Device API") field = "device_api"
+			else field = tolower(field)
+			printf "%s %s %s\t%s\n", parent, type, field, substr(line, i + 2)
+		}' | sort
+}
+from_json() {
+	mdevctl types --dumpjson ${1:+-p "$1"} | json_flat | sort
+}
+# The parents a listing names.
+parents_of() {
+	cut -d' ' -f1 | sort -u | tr '\n' ' '
 }
 
-types=/sys/class/mdev_bus/mtty/mdev_supported_types
-uuid=$(cat /proc/sys/kernel/random/uuid)
-trap 'echo 1 > /sys/bus/mdev/devices/$uuid/remove 2>/dev/null' EXIT
+check types-parents-present mdevctl_parents
+check types-start-clean clean_state
+want_parents=$(for p in $PARENTS; do echo "$p"; done | sort | tr '\n' ' ')
+check_eq sysfs-parents "$want_parents" "$(ls /sys/class/mdev_bus | tr '\n' ' ')"
+check_eq text-parents "$want_parents" "$(from_text | parents_of)"
+check_eq json-parents "$want_parents" "$(from_json | parents_of)"
 
-check mtty-load modprobe mtty
-check_eq mtty-types "$(for t in "$types"/*; do printf '%s ' "${t##*/}"; done)" \
-	"$(from_mdevctl | awk '$1 == "mtty" { printf "%s ", $2 }')"
-before=$(from_mdevctl)
-check_eq types-match-sysfs "$(from_sysfs)" "$before"
+sysfs=$(from_sysfs)
+check_eq text-matches-sysfs "$sysfs" "$(from_text)"
+check_eq json-matches-sysfs "$sysfs" "$(from_json)"
 
-one=$(available mtty-1)
-two=$(available mtty-2)
-check create-mtty-2 sh -c "echo $uuid > $types/mtty-2/create"
-check list-shows-instance sh -c "mdevctl list | grep -q $uuid"
-# One two-port instance takes two of the parent's ports.
-check_eq mtty-1-after-create "$((one - 2))" "$(available mtty-1)"
-check_eq mtty-2-after-create "$((two - 1))" "$(available mtty-2)"
-check_eq types-match-sysfs-after-create "$(from_sysfs)" "$(from_mdevctl)"
+for p in $PARENTS; do
+	n=$(pname "$p")
+	check_eq "$n-types" "$(parent_types "$p")" \
+		"$(from_text "$p" | cut -d' ' -f2 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	# -p lists that parent alone, with what sysfs has.
+	check_eq "$n-text-p" "$(from_sysfs "$p")" "$(from_text "$p")"
+	check_eq "$n-json-p" "$(from_sysfs "$p")" "$(from_json "$p")"
 
-check remove-mtty-2 sh -c "echo 1 > /sys/bus/mdev/devices/$uuid/remove"
-check_eq types-after-remove "$before" "$(from_mdevctl)"
+	# One instance changes the counts of its type and of the types that
+	# share the parent's resources; mdevctl follows sysfs both ways.
+	before=$(from_text)
+	t=$(type_a "$p")
+	u=$(new_uuid)
+	track "$u"
+	check "$n-create-$t" sh -c "echo $u > /sys/class/mdev_bus/$p/mdev_supported_types/$t/create"
+	check_eq "$n-available-after-create" \
+		"$(printf '%s\n' "$before" | awk -v p="$p" -v t="$t" -F'\t' \
+			'$1 == p " " t " available_instances" { print $2 - 1 }')" \
+		"$(from_text "$p" | awk -v p="$p" -v t="$t" -F'\t' \
+			'$1 == p " " t " available_instances" { print $2 }')"
+	check_eq "$n-text-after-create" "$(from_sysfs)" "$(from_text)"
+	check_eq "$n-json-after-create" "$(from_sysfs)" "$(from_json)"
+	check "$n-remove" sh -c "echo 1 > /sys/bus/mdev/devices/$u/remove"
+	check_eq "$n-after-remove" "$before" "$(from_text)"
+done
+
+# A parent mdevctl does not know is a filter that matches nothing:
+# mdevctl 1.2.0 lists no parent and succeeds.
+run mdevctl types -p nosuch
+check_eq unknown-parent-lists-nothing "0:" "$rc:$out"
+run mdevctl types --dumpjson -p nosuch
+check_eq unknown-parent-json-empty "0:[]" "$rc:$out"
+check types-end-clean clean_state
 tap_done
