@@ -13,16 +13,13 @@
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/mdevctl.sh
 
-# Debian's mdevctl 1.2.0-3 installs /usr/bin/mdevctl while its udev rule
-# runs /usr/sbin/mdevctl, so as packaged the rule fails ("not found", to
-# syslog) and nothing starts (upstream mdevctl issue #82 reports it on
-# Ubuntu). An admin's fix, in this boot's throw-away root.
-link=""
-if [ ! -e /usr/sbin/mdevctl ]; then
-	echo "# /usr/sbin/mdevctl missing (Debian packaging): linking it to /usr/bin/mdevctl"
-	ln -s ../bin/mdevctl /usr/sbin/mdevctl && link=/usr/sbin/mdevctl
-fi
-trap 'mdevctl_cleanup; [ -z "$link" ] || rm -f "$link"' EXIT
+trap mdevctl_cleanup EXIT
+
+# The program mdevctl's udev rule runs when a parent registers (Debian's
+# package needs a link for it, which tests/bench/rootfs.sh adds).
+rule_prog=$(grep -o '/[a-z/]*bin/mdevctl' /lib/udev/rules.d/60-mdevctl.rules |
+	head -n 1)
+check udev-rule-runs-mdevctl test -x "${rule_prog:-/nonexistent}"
 
 # take_away / bring_back <parent>
 take_away() {
