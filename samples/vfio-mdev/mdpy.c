@@ -469,8 +469,8 @@ static int mdpy_get_region_info(struct mdpy_state *st, void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
-/* DRM_PLANE_TYPE_PRIMARY of enum drm_plane_type, which is not uAPI */
-#define MDPY_PLANE_PRIMARY	1
+/* DRM_PLANE_TYPE_CURSOR of enum drm_plane_type, which is not uAPI */
+#define MDPY_PLANE_CURSOR	2
 
 static int mdpy_query_gfx_plane(struct mdpy_state *st, void __user *arg)
 {
@@ -490,13 +490,17 @@ static int mdpy_query_gfx_plane(struct mdpy_state *st, void __user *arg)
 	if (plane.flags != VFIO_GFX_PLANE_TYPE_REGION)
 		return -EINVAL;
 
-	/* The display has one plane; asked for another, report it off. */
+	/*
+	 * The display is its one plane. A region query need not name the
+	 * plane type (QEMU's region display leaves it 0, overlay); a cursor
+	 * is asked for by name, and there is none.
+	 */
 	out.argsz = plane.argsz;
 	out.flags = plane.flags;
 	out.drm_plane_type = plane.drm_plane_type;
 	out.x_hot = U32_MAX;
 	out.y_hot = U32_MAX;
-	if (plane.drm_plane_type == MDPY_PLANE_PRIMARY) {
+	if (plane.drm_plane_type != MDPY_PLANE_CURSOR) {
 		out.drm_format = type->format;
 		out.width = type->width;
 		out.height = type->height;

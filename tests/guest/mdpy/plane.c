@@ -7,7 +7,8 @@
 #include "mdpy_vfio.h"
 
 #define FOURCC_XRGB8888	0x34325258
-#define PLANE_PRIMARY	1	/* enum drm_plane_type */
+#define PLANE_OVERLAY	0	/* enum drm_plane_type */
+#define PLANE_PRIMARY	1
 #define PLANE_CURSOR	2
 
 FIXTURE(plane) {
@@ -76,6 +77,23 @@ TEST_F(plane, primary)
 	EXPECT_TRUE(r.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	EXPECT_EQ(r.size, p.size);
 	EXPECT_LE((uint64_t)p.stride * p.height, p.size);
+}
+
+/* QEMU's region display asks without naming a plane type: 0. */
+TEST_F(plane, unnamed)
+{
+	struct vfio_device_gfx_plane_info primary, p;
+
+	ASSERT_EQ(0, query(&self->d, VFIO_GFX_PLANE_TYPE_REGION, PLANE_PRIMARY,
+			   &primary));
+	ASSERT_EQ(0, query(&self->d, VFIO_GFX_PLANE_TYPE_REGION, PLANE_OVERLAY,
+			   &p));
+	EXPECT_EQ(FOURCC_XRGB8888, p.drm_format);
+	EXPECT_EQ(primary.width, p.width);
+	EXPECT_EQ(primary.height, p.height);
+	EXPECT_EQ(primary.stride, p.stride);
+	EXPECT_EQ(primary.size, p.size);
+	EXPECT_EQ(primary.region_index, p.region_index);
 }
 
 TEST_F(plane, cursor_off)
