@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: GPL-2.0
+# Nested guests for the tests of the debian boot (vm/, libvirt/): boot the
+# bench's own kernel and initramfs under KVM with Debian's QEMU, its runner
+# running the tests of a pattern that say "BOOT: nested", and turn what the
+# nested runner reports into the calling test's TAP. Source it after
+# tap.sh; it is POSIX sh (dash in the debian guest, busybox in the nested
+# one).
+#
+# In the debian guest:
+#   vm_run <name> <tests> [<qemu args>...]
+#       vm_boot, then every check below, as cases "<name>-...".
+#   vm_boot <name> <tests> [<qemu args>...]
+#       Boot, bounded by VM_TIMEOUT; the status is QEMU's. Files in
+#       $VM_DIR/<name>/: console.log (ttyS0), results.log (the runner,
+#       ttyS1), qemu.log (QEMU's stdout and stderr), qmp.log (QMP).
+#       While it runs, a nested test's vm_ask calls the function named
+#       by VM_HOOK with the request's words and answers with its status.
+#   vm_qmp <json>
+#       A QMP command to the running nested QEMU; prints the answer,
+#       succeeds on a "return". For VM_HOOK functions.
+#   vm_forward <prefix> <runner output>
+#       One case "<prefix>-<case>" per case of the nested tests, and a
+#       failure for a test that failed without a failing case, timed out,
+#       never ended, or for a runner that ran no test or did not finish.
+#       Any file with the runner's framing will do, such as a serial log
+#       that libvirt wrote.
+#   vm_check_console <case> <console log>
+#       The case fails on a kernel report in the log.
+#   vm_check_qemu <case> <qemu log>
+#       The case fails on anything QEMU printed: a warning (a refused
+#       SET_IRQS among them) or an error.
+# In the nested guest:
+#   vm_ask <request...>
+#       Ask the test that booted us to do something (take a screendump,
+#       read host counts) while we wait; its status, 1 if none came. The
+#       request is a line "# vm-ask: <request>" among the results, the
+#       answer "# vm-answer: <status>" on the nested guest's ttyS2.
+#
+# Settings: VM_DIR (/tmp/vm), VM_TIMEOUT (480 s: the ims kernel, with
+# lockdep and kmemleak, boots and scans slowly nested in TCG), VM_SMP (1),
+# VM_MEM (512M), VM_APPEND (more kernel command line), VM_HOOK, and
+# VM_BOOT_DIR, where the kernel and initramfs are (/mdev-ims/boot).
+
+VM_DIR=${VM_DIR:-/tmp/vm}
+VM_BOOT_DIR=${VM_BOOT_DIR:-/mdev-ims/boot}
+# What the kernel prints when something is wrong (tests/bench/scan-log.sh).
+VM_REPORTS='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
+
+# The complete lines of a file that a guest or QEMU is still writing.
+_vm_lines() {
+	head -n "$(wc -l < "$1")" "$1" | tr -d '\r'
+}
+
+_vm_answers() {
+	_vm_lines "$1" | grep -c -E '^\{"(return|error)"'
+}
+
+_vm_qmp_send() {
+	_vm_n=$(_vm_answers "$_vm_dir/qmp.log")
+	echo "$1" 1<>"$_vm_dir/qmp.in"
+	_vm_i=0
+	while [ "$(_vm_answers "$_vm_dir/qmp.log")" -le "$_vm_n" ]; do
+		_vm_i=$((_vm_i + 1))
+		if [ $_vm_i -gt 600 ]; then
+			echo "no answer to $1 in 60 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+	_vm_answer=$(_vm_lines "$_vm_dir/qmp.log" | grep -E '^\{"(return|error)"' |
+		sed -n "$((_vm_n + 1))p")
+	echo "$_vm_answer"
+	case "$_vm_answer" in
+	'{"return"'*) return 0 ;;
+	esac
+	return 1
+}
+
+vm_qmp() {
+	if [ ! -e "$_vm_dir/qmp.ready" ]; then
+		_vm_qmp_send '{"execute": "qmp_capabilities"}' >/dev/null ||
+			return 1
+		: > "$_vm_dir/qmp.ready"
+	fi
+	_vm_qmp_send "$1"
+}
+
+# Answer the requests the nested tests made since the last call.
+_vm_serve() {
+	_vm_asked=$(_vm_lines "$_vm_dir/results.log" | grep -c '^# vm-ask: ')
+	while [ "$_vm_served" -lt "$_vm_asked" ]; do
+		_vm_served=$((_vm_served + 1))
+		_vm_req=$(_vm_lines "$_vm_dir/results.log" | grep '^# vm-ask: ' |
+			sed -n "${_vm_served}p")
+		_vm_req=${_vm_req#\# vm-ask: }
+		if [ -n "${VM_HOOK:-}" ]; then
+			# shellcheck disable=SC2086 # the request's words
+			"$VM_HOOK" $_vm_req
+			_vm_rc=$?
+		else
+			echo "# vm: nobody to answer '$_vm_req' (VM_HOOK unset)"
+			_vm_rc=127
+		fi
+		echo "# vm-answer: $_vm_rc" 1<>"$_vm_dir/ctl.in"
+	done
+}
+
+vm_boot() {
+	_vm_name=$1
+	_vm_tests=$2
+	shift 2
+	_vm_dir=$VM_DIR/$_vm_name
+	rm -rf "$_vm_dir"
+	mkdir -p "$_vm_dir"
+	mkfifo "$_vm_dir/qmp.in" "$_vm_dir/qmp.out" "$_vm_dir/ctl.in" \
+		"$_vm_dir/ctl.out"
+	: > "$_vm_dir/results.log"
+	: > "$_vm_dir/qmp.log"
+	# Opened read-write, so that neither end waits for the other; QEMU
+	# does the same with its pipe chardevs.
+	cat 0<>"$_vm_dir/qmp.out" > "$_vm_dir/qmp.log" &
+	_vm_qmp_reader=$!
+
+	# ttyS0 the console, ttyS1 the runner's results, ttyS2 the answers
+	# to vm_ask.
+	timeout -s KILL "${VM_TIMEOUT:-480}" qemu-system-x86_64 -M q35 \
+		-accel kvm -cpu host -smp "${VM_SMP:-1}" -m "${VM_MEM:-512M}" \
+		-nodefaults -no-reboot -display none -nic none \
+		-kernel "$VM_BOOT_DIR/vmlinuz" \
+		-initrd "$VM_BOOT_DIR/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic mdev_ims.mode=check mdev_ims.tests=$_vm_tests mdev_ims.boot=nested ${VM_APPEND:-}" \
+		-serial "file:$_vm_dir/console.log" \
+		-serial "file:$_vm_dir/results.log" \
+		-chardev "pipe,id=vmctl,path=$_vm_dir/ctl" -serial chardev:vmctl \
+		-chardev "pipe,id=vmqmp,path=$_vm_dir/qmp" \
+		-mon chardev=vmqmp,mode=control \
+		"$@" < /dev/null > "$_vm_dir/qemu.log" 2>&1 &
+	_vm_pid=$!
+	_vm_served=0
+	_vm_start=$(cut -d' ' -f1 /proc/uptime)
+	while kill -0 $_vm_pid 2>/dev/null; do
+		_vm_serve
+		sleep 0.5
+	done
+	wait $_vm_pid
+	_vm_status=$?
+	kill $_vm_qmp_reader 2>/dev/null
+	wait $_vm_qmp_reader 2>/dev/null
+	echo "# vm: $_vm_name: $(echo "$_vm_start $(cut -d' ' -f1 /proc/uptime)" |
+		awk '{ print $2 - $1 }') s from QEMU's start to its exit (status $_vm_status);" \
+		"$(tr -d '\r' < "$_vm_dir/console.log" | awk '
+			/Run \/init as init process/ { init = $2 }
+			/^\[ *[0-9.]+\]/ { last = $2 }
+			END { gsub(/]/, "", init); gsub(/]/, "", last)
+				printf "nested init at %s s, last message at %s s", init, last }')"
+	return $_vm_status
+}
+
+# Print the last lines of a file as TAP comments.
+_vm_tail() {
+	echo "# --- $1 (last $2 lines)"
+	tail -n "$2" "$1" 2>/dev/null | tr -d '\r' | sed 's/^/#   /'
+}
+
+vm_forward() {
+	_vm_prefix=$1
+	_vm_out=$VM_DIR/forward.$$
+	# "<ok|not ok|skip>|<case>|<why>" per case, "#||<comment>" for the
+	# nested tests' comments.
+	tr -d '\r' < "$2" | awk -v prefix="$_vm_prefix" '
+		function emit(status, name, why) {
+			printf "%s|%s-%s|%s\n", status, prefix, name, why
+		}
+		/^# mdev-ims: begin / {
+			test = $4; nres = 0; nfail = 0; plan = -1; skipwhy = ""
+			ntests++
+			next
+		}
+		/^# mdev-ims: end / {
+			rc = $5; sub(/^rc=/, "", rc)
+			secs = $6; sub(/^seconds=/, "", secs)
+			print "#||# nested " test ": rc=" rc " in " secs " s"
+			if (rc == "timeout")
+				emit("not ok", test, "timed out after " secs " s")
+			else if (rc == 4 && nres == 0)
+				emit("skip", test, skipwhy == "" ? "skipped without a reason" : skipwhy)
+			else if (rc != 0 && rc != 4 && nfail == 0)
+				emit("not ok", test, "exited " rc)
+			else if (nres == 0 && rc == 0)
+				emit("not ok", test, "printed no results")
+			else if (plan >= 0 && plan != nres && rc != 4)
+				emit("not ok", test, "planned " plan " results, printed " nres)
+			test = ""
+			next
+		}
+		/^# mdev-ims: done/ { done = 1; next }
+		/^# vm-ask: / { next }
+		test != "" && /^1\.\.[0-9]+/ {
+			plan = substr($0, 4) + 0
+			if (match($0, /# *[Ss][Kk][Ii][Pp] */))
+				skipwhy = substr($0, RSTART + RLENGTH)
+			next
+		}
+		test != "" && /^(not )?ok [0-9]+ / {
+			status = substr($0, 1, 3) == "not" ? "not ok" : "ok"
+			desc = $0
+			sub(/^(not )?ok [0-9]+ (- )?/, "", desc)
+			why = ""
+			if (match(desc, / *# *[Ss][Kk][Ii][Pp]/)) {
+				why = substr(desc, RSTART + RLENGTH); sub(/^ */, "", why)
+				desc = substr(desc, 1, RSTART - 1)
+				if (status == "ok") status = "skip"
+				if (why == "") why = "skipped without a reason"
+			}
+			nres++
+			if (status == "not ok") nfail++
+			emit(status, desc, why)
+			next
+		}
+		test != "" && /^#/ { print "#||# nested " test ":" substr($0, 2); next }
+		END {
+			if (test != "")
+				emit("not ok", test, "the nested guest stopped during this test")
+			if (!ntests)
+				emit("not ok", "ran-tests", "the nested runner ran no test")
+			if (!done)
+				emit("not ok", "runner-done", "the nested runner did not finish")
+		}' > "$_vm_out"
+	while IFS='|' read -r _vm_st _vm_case _vm_why; do
+		case "$_vm_st" in
+		ok) ok "$_vm_case" ;;
+		skip) skip "$_vm_case" "$_vm_why" ;;
+		'not ok') not_ok "$_vm_case" "$_vm_why" ;;
+		*) echo "$_vm_why" ;;
+		esac
+	done < "$_vm_out"
+	rm -f "$_vm_out"
+}
+
+vm_check_console() {
+	if [ ! -s "$2" ]; then
+		not_ok "$1" "no console log in $2"
+	elif grep -Eq "$VM_REPORTS" "$2"; then
+		not_ok "$1" "kernel reports in the nested guest's log"
+		grep -E -m 10 -A 12 "$VM_REPORTS" "$2" | tr -d '\r' |
+			head -n 60 | sed 's/^/#   /'
+	else
+		ok "$1"
+	fi
+}
+
+vm_check_qemu() {
+	if [ -s "$2" ]; then
+		not_ok "$1" "QEMU printed something"
+		head -n 20 "$2" | sed 's/^/#   /'
+	else
+		ok "$1"
+	fi
+}
+
+vm_run() {
+	_vm_run=$1
+	vm_boot "$@"
+	check_eq "$_vm_run-qemu-exit" 0 $?
+	vm_forward "$_vm_run-nested" "$_vm_dir/results.log"
+	vm_check_console "$_vm_run-nested-log-clean" "$_vm_dir/console.log"
+	vm_check_qemu "$_vm_run-qemu-quiet" "$_vm_dir/qemu.log"
+	# shellcheck disable=SC2154 # tap.sh's count of failed cases
+	if [ "$_tap_failed" -gt 0 ]; then
+		_vm_tail "$_vm_dir/console.log" 30
+		_vm_tail "$_vm_dir/results.log" 30
+	fi
+}
+
+vm_ask() {
+	exec 8<>/dev/ttyS2
+	stty -F /dev/ttyS2 -echo 2>/dev/null
+	echo "# vm-ask: $*"
+	_vm_answer=
+	# shellcheck disable=SC3045 # busybox sh, in the nested guest
+	read -r -t "${VM_ASK_TIMEOUT:-120}" _vm_answer <&8
+	exec 8<&-
+	case "$_vm_answer" in
+	'# vm-answer: '*) return "${_vm_answer#\# vm-answer: }" ;;
+	esac
+	echo "# vm: no answer to '$*'"
+	return 1
+}
