@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# BOOT: debian
+# TIMEOUT: 600
+# An ims-accel instance of type 2q8v in a nested guest under KVM, given to
+# QEMU with -device vfio-pci,sysfsdev=. The nested guest (vm/ims-accel-
+# guest) runs descriptors through the instance's portals with iav_guest
+# and counts every interrupt per vector, exactly. Here, the host-backed
+# vectors 1..8 (IMS entries, or MSI-X vectors of the function on a kernel
+# without IMS) count exactly the interrupts the nested guest took on them,
+# the function's event interrupt exactly its queue errors, QEMU prints
+# nothing, and the instance, its queues, slots and eventfds are all given
+# back afterwards.
+. /mdev-ims/tests/lib/tap.sh
+. /mdev-ims/tests/lib/vm.sh
+
+type=ims_accel-2q8v
+wqs=2
+vectors=8
+eventfds=/sys/kernel/debug/vfio_irqs/eventfds
+uuid=$(cat /proc/sys/kernel/random/uuid)
+cleanup() {
+	[ -e "/sys/bus/mdev/devices/$uuid" ] &&
+		echo 1 > "/sys/bus/mdev/devices/$uuid/remove"
+}
+trap cleanup EXIT
+
+# The interrupts /proc/interrupts counted for the action named $1.
+irq_count() {
+	awk -v name="$1" '$NF == name {
+		n = 0
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
+		print n
+	}' /proc/interrupts
+}
+# VM_HOOK for "host-counts <vector 1..m> <events>", the nested guest's
+# counts: the host's must be the same.
+host_counts() {
+	[ "$1" = host-counts ] || return 127
+	shift
+	host=$(
+		v=1
+		while [ $v -le $vectors ]; do
+			printf '%d ' "$(irq_count "vfio-irqs-msix[$v]($uuid)")"
+			v=$((v + 1))
+		done
+		echo $(($(irq_count ims_accel-event) - events_before))
+	)
+	check_eq ims-accel-host-vector-counts "$*" "$host"
+	[ "$*" = "$host" ]
+}
+
+check kvm-amd-load modprobe kvm_amd
+check ims-accel-load modprobe ims_accel
+set -- /sys/bus/pci/drivers/ims_accel/0000:*
+pf=$1
+check ims-accel-function-bound test -d "$pf/mdev_supported_types/$type"
+echo "# $(cat "$pf/interrupt_backing") backing"
+free_wqs=$(cat "$pf/free_wqs")
+free_slots=$(cat "$pf/free_slots")
+available=$(cat "$pf/mdev_supported_types/$type/available_instances")
+base=$(cat $eventfds)
+events_before=$(irq_count ims_accel-event)
+check ims-accel-create sh -c "echo $uuid > $pf/mdev_supported_types/$type/create"
+check_eq ims-accel-queues-taken "$((free_wqs - wqs))" "$(cat "$pf/free_wqs")"
+
+# shellcheck disable=SC2034 # read by vm.sh
+VM_HOOK=host_counts VM_APPEND="mdev_ims.iav=$wqs,$vectors"
+vm_run ims-accel vm/ims-accel-guest \
+	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid"
+
+check_eq ims-accel-eventfds-released "$base" "$(cat $eventfds)"
+check ims-accel-remove sh -c "echo 1 > /sys/bus/mdev/devices/$uuid/remove"
+check_eq ims-accel-queues-free "$free_wqs" "$(cat "$pf/free_wqs")"
+check_eq ims-accel-slots-free "$free_slots" "$(cat "$pf/free_slots")"
+check_eq ims-accel-instances-available "$available" \
+	"$(cat "$pf/mdev_supported_types/$type/available_instances")"
+tap_done

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# BOOT: debian
+# TIMEOUT: 600
+# mdpy instances in a nested guest under KVM, given to QEMU with -device
+# vfio-pci,sysfsdev=...,display=on, which makes each a display of QEMU's
+# from the region plane mdpy reports (-display none still keeps the
+# consoles). The nested guest (vm/mdpy-guest) draws a test pattern on each
+# framebuffer with mdpy-fb; then a QMP screendump of each display must show
+# it, every pixel (tools/fbpattern, the same pattern on both sides). QEMU
+# prints nothing, and every instance and eventfd is gone afterwards.
+. /mdev-ims/tests/lib/tap.sh
+. /mdev-ims/tests/lib/vm.sh
+
+types=/sys/class/mdpy/mdpy/mdev_supported_types
+eventfds=/sys/kernel/debug/vfio_irqs/eventfds
+fbpattern=/mdev-ims/tests/tools/fbpattern
+vga=$(cat /proc/sys/kernel/random/uuid)
+xga=$(cat /proc/sys/kernel/random/uuid)
+cleanup() {
+	for u in $vga $xga; do
+		[ -e "/sys/bus/mdev/devices/$u" ] &&
+			echo 1 > "/sys/bus/mdev/devices/$u/remove"
+	done
+}
+trap cleanup EXIT
+
+# VM_HOOK for "screendump": a screendump of each display, compared with
+# the pattern.
+screendump() {
+	[ "$1" = screendump ] || return 127
+	rc=0
+	for d in "vga $vga" "xga $xga"; do
+		id=${d% *}
+		size=$(sed 's/@.*//; s/x/ /' "/sys/bus/mdev/devices/${d#* }/vendor/mode")
+		ppm=$VM_DIR/mdpy/$id.ppm
+		if answer=$(vm_qmp "{\"execute\": \"screendump\", \"arguments\": {\"device\": \"$id\", \"filename\": \"$ppm\"}}"); then
+			ok "mdpy-screendump-$id"
+		else
+			not_ok "mdpy-screendump-$id" "QMP answered $answer"
+			rc=1
+			continue
+		fi
+		# shellcheck disable=SC2086 # width and height
+		if out=$("$fbpattern" check "$ppm" $size 2>&1); then
+			ok "mdpy-display-$id-shows-pattern"
+		else
+			not_ok "mdpy-display-$id-shows-pattern" "$out"
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+check kvm-amd-load modprobe kvm_amd
+check mdpy-load modprobe mdpy
+free=$(cat $types/mdpy-vga/available_instances)
+base=$(cat $eventfds)
+check mdpy-create-vga sh -c "echo $vga > $types/mdpy-vga/create"
+check mdpy-create-xga sh -c "echo $xga > $types/mdpy-xga/create"
+
+# shellcheck disable=SC2034 # read by vm.sh
+VM_HOOK=screendump
+vm_run mdpy vm/mdpy-guest \
+	-device "vfio-pci,id=vga,sysfsdev=/sys/bus/mdev/devices/$vga,display=on" \
+	-device "vfio-pci,id=xga,sysfsdev=/sys/bus/mdev/devices/$xga,display=on"
+check mdpy-screendumps-taken test -s "$VM_DIR/mdpy/xga.ppm"
+
+check_eq mdpy-eventfds-released "$base" "$(cat $eventfds)"
+check mdpy-remove-vga sh -c "echo 1 > /sys/bus/mdev/devices/$vga/remove"
+check mdpy-remove-xga sh -c "echo 1 > /sys/bus/mdev/devices/$xga/remove"
+check_eq mdpy-instances-free "$free" \
+	"$(cat $types/mdpy-vga/available_instances)"
+tap_done
