@@ -128,7 +128,7 @@ vm_boot() {
 		-nodefaults -no-reboot -display none -nic none \
 		-kernel "$VM_BOOT_DIR/vmlinuz" \
 		-initrd "$VM_BOOT_DIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic mdev_ims.mode=check mdev_ims.tests=$_vm_tests mdev_ims.boot=nested ${VM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic no_timer_check mdev_ims.mode=check mdev_ims.tests=$_vm_tests mdev_ims.boot=nested ${VM_APPEND:-}" \
 		-serial "file:$_vm_dir/console.log" \
 		-serial "file:$_vm_dir/results.log" \
 		-chardev "pipe,id=vmctl,path=$_vm_dir/ctl" -serial chardev:vmctl \
