@@ -29,6 +29,11 @@
 #   vm_check_qemu <case> <qemu log>
 #       The case fails on anything QEMU printed: a warning (a refused
 #       SET_IRQS among them) or an error.
+#   vm_serve <dir>
+#       Answer, through VM_HOOK, the vm_ask requests made since the last
+#       call by a nested guest that something else runs (libvirt, say):
+#       its runner writes <dir>/results.log, its ttyS2 reads the pipe
+#       <dir>/ctl.in. Call it until the guest is gone.
 # In the nested guest:
 #   vm_ask <request...>
 #       Ask the test that booted us to do something (take a screendump,
@@ -103,6 +108,15 @@ _vm_serve() {
 		fi
 		echo "# vm-answer: $_vm_rc" 1<>"$_vm_dir/ctl.in"
 	done
+}
+
+vm_serve() {
+	if [ "${_vm_serving:-}" != "$1" ]; then
+		_vm_serving=$1
+		_vm_served=0
+	fi
+	_vm_dir=$1
+	_vm_serve
 }
 
 vm_boot() {

@@ -49,7 +49,7 @@ types_libvirt() { # [node device]
 }
 types_sysfs() { # [parent]
 	for parent in ${1:-$(handled)}; do
-		for t in /sys/class/mdev_bus/$parent/mdev_supported_types/*; do
+		for t in "/sys/class/mdev_bus/$parent"/mdev_supported_types/*; do
 			echo "$parent $(basename "$t") $(cat "$t/available_instances")"
 		done
 	done | sort

@@ -36,7 +36,7 @@ types_libvirt() {
 		s/.*<availableInstances>\([0-9]*\)<.*/\1/p" | paste -d ' ' - -
 }
 types_sysfs() {
-	for t in /sys/class/mdev_bus/$1/mdev_supported_types/*; do
+	for t in "/sys/class/mdev_bus/$1"/mdev_supported_types/*; do
 		echo "$(basename "$t") $(cat "$t/available_instances")"
 	done
 }
