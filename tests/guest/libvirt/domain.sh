@@ -28,6 +28,7 @@
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/libvirt.sh
 . /mdev-ims/tests/lib/vm.sh
+. /mdev-ims/tests/lib/irq.sh
 
 bdf=$(ims_accel_bdf)
 [ -n "$bdf" ] || skip_all "no ims-accel function (QEMU without the model)"
@@ -70,28 +71,12 @@ all_available() {
 domain_gone() {
 	! virsh domstate $dom >/dev/null 2>&1
 }
-# The interrupts /proc/interrupts counted for the action named $1.
-irq_count() {
-	awk -v name="$1" '$NF == name {
-		n = 0
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
-		print n
-	}' /proc/interrupts
-}
-
 # VM_HOOK for vm/ims-accel-guest's "host-counts <vectors 1..m> <events>":
 # the host counted the same.
 answer() {
 	[ "$1" = host-counts ] || return 127
 	shift
-	host=$(
-		i=1
-		while [ $i -le $vectors ]; do
-			printf '%d ' "$(irq_count "vfio-irqs-msix[$i]($a)")"
-			i=$((i + 1))
-		done
-		echo $(($(irq_count ims_accel-event) - events_before))
-	)
+	host=$(ims_accel_host_counts "$a" $vectors "$events_before")
 	check_eq ims-accel-host-vector-counts "$*" "$host"
 	[ "$*" = "$host" ]
 }

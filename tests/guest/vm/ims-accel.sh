@@ -13,6 +13,7 @@
 # back afterwards.
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/vm.sh
+. /mdev-ims/tests/lib/irq.sh
 
 type=ims_accel-2q8v
 wqs=2
@@ -25,27 +26,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The interrupts /proc/interrupts counted for the action named $1.
-irq_count() {
-	awk -v name="$1" '$NF == name {
-		n = 0
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
-		print n
-	}' /proc/interrupts
-}
 # VM_HOOK for "host-counts <vector 1..m> <events>", the nested guest's
 # counts: the host's must be the same.
 host_counts() {
 	[ "$1" = host-counts ] || return 127
 	shift
-	host=$(
-		v=1
-		while [ $v -le $vectors ]; do
-			printf '%d ' "$(irq_count "vfio-irqs-msix[$v]($uuid)")"
-			v=$((v + 1))
-		done
-		echo $(($(irq_count ims_accel-event) - events_before))
-	)
+	host=$(ims_accel_host_counts "$uuid" $vectors "$events_before")
 	check_eq ims-accel-host-vector-counts "$*" "$host"
 	[ "$*" = "$host" ]
 }

@@ -7,30 +7,13 @@
 # shows: vm/mdpy takes the screendumps and compares them pixel by pixel.
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/vm.sh
+. /mdev-ims/tests/lib/irq.sh
 
 MDPY=1b36:000f
 fbpattern=/mdev-ims/tests/tools/fbpattern
 
-irq_count() {
-	awk -v irq="$1:" '$1 == irq {
-		n = 0
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
-		print n
-	}' /proc/interrupts
-}
-irq_chip() {
-	awk -v irq="$1:" '$1 == irq {
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) ;
-		print $i, $(i + 1)
-	}' /proc/interrupts
-}
-
 check mdpy-fb-load modprobe mdpy-fb
-devs=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cut -c3- "$d/vendor"):$(cut -c3- "$d/device")" = $MDPY ] &&
-		devs="$devs ${d##*/}"
-done
+devs=$(pci_devices $MDPY)
 check_eq displays-found 2 "$(echo "$devs" | wc -w)"
 
 # fbcon, where the kernel has it, would draw a console and its blinking

@@ -8,6 +8,7 @@
 # bytes written to a port arrive exactly at the other end, and each card's
 # interrupts come in its mode.
 . /mdev-ims/tests/lib/tap.sh
+. /mdev-ims/tests/lib/irq.sh
 
 MTTY2=4d54:545a		# mtty-2: device 0x5459 + ports - 1
 NETMOS=9710:9912	# what vm/mtty makes QEMU show for the mtty-1
@@ -15,13 +16,6 @@ dir=/tmp/mtty-guest
 rm -rf $dir
 mkdir -p $dir
 
-# The PCI address of the one device with vendor:device $1.
-bdf_of() {
-	for d in /sys/bus/pci/devices/*; do
-		id="$(cut -c3- "$d/vendor"):$(cut -c3- "$d/device")"
-		[ "$id" = "$1" ] && basename "$d"
-	done
-}
 # The ttyS ports of a PCI device, in the order of their I/O ports.
 ports_of() {
 	for t in /sys/class/tty/ttyS*; do
@@ -29,20 +23,6 @@ ports_of() {
 		*/"$1"/*) echo "$(cat "$t/port") ${t##*/}" ;;
 		esac
 	done | sort | cut -d' ' -f2
-}
-# The interrupt count of IRQ $1, summed over the CPUs.
-irq_count() {
-	awk -v irq="$1:" '$1 == irq {
-		n = 0
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
-		print n
-	}' /proc/interrupts
-}
-irq_chip() {
-	awk -v irq="$1:" '$1 == irq {
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) ;
-		print $i, $(i + 1)
-	}' /proc/interrupts
 }
 # Every byte value, eight times over.
 data() {
@@ -66,8 +46,8 @@ send() {
 	wait $reader
 }
 
-intx=$(bdf_of $MTTY2)
-msi=$(bdf_of $NETMOS)
+intx=$(pci_devices $MTTY2)
+msi=$(pci_devices $NETMOS)
 check_eq intx-card-found 1 "$(echo "$intx" | grep -c .)"
 check_eq msi-card-found 1 "$(echo "$msi" | grep -c .)"
 if [ -z "$intx" ] || [ -z "$msi" ]; then
