@@ -57,5 +57,7 @@ done
 for sh in "$GUEST"/lib/*.sh; do
 	[ -f "$sh" ] && install -D -m 0644 "$sh" "$out/lib/$(basename "$sh")"
 done
+# The runner's framing, read by the bench here and by vm.sh in the guest.
+install -D -m 0644 "$TOP/tests/bench/tap.awk" "$out/lib/tap.awk"
 LC_ALL=C sort -o "$out/manifest" "$manifest"
 rm -f "$manifest"

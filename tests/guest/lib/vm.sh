@@ -10,11 +10,16 @@
 #   vm_run <name> <tests> [<qemu args>...]
 #       vm_boot, then every check below, as cases "<name>-...".
 #   vm_boot <name> <tests> [<qemu args>...]
-#       Boot, bounded by VM_TIMEOUT; the status is QEMU's. Files in
+#       Boot, bounded by VM_TIMEOUT (a guest still running then is
+#       killed, after its vCPU's registers and the kernel stacks of
+#       QEMU's threads are printed); the status is QEMU's. Files in
 #       $VM_DIR/<name>/: console.log (ttyS0), results.log (the runner,
 #       ttyS1), qemu.log (QEMU's stdout and stderr), qmp.log (QMP).
 #       While it runs, a nested test's vm_ask calls the function named
 #       by VM_HOOK with the request's words and answers with its status.
+#   vm_end_reason
+#       Why the last guest ended: guest-shutdown (it powered off),
+#       guest-reset (reset, triple fault, panic), none (killed).
 #   vm_qmp <json>
 #       A QMP command to the running nested QEMU; prints the answer,
 #       succeeds on a "return". For VM_HOOK functions.
@@ -48,6 +53,7 @@
 
 VM_DIR=${VM_DIR:-/tmp/vm}
 VM_BOOT_DIR=${VM_BOOT_DIR:-/mdev-ims/boot}
+VM_TAP_AWK=${VM_TAP_AWK:-/mdev-ims/tests/lib/tap.awk}
 # What the kernel prints when something is wrong (tests/bench/scan-log.sh).
 VM_REPORTS='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
 
@@ -119,6 +125,21 @@ vm_serve() {
 	_vm_serve
 }
 
+# A nested guest that overran VM_TIMEOUT: what its vCPU and QEMU's
+# threads were doing, as comments, before it is killed.
+_vm_stuck() {
+	echo "# vm: $_vm_name: still running after ${VM_TIMEOUT:-480} s; its state:"
+	vm_qmp '{"execute": "query-status"}' | sed 's/^/#   /'
+	vm_qmp '{"execute": "human-monitor-command",
+		"arguments": {"command-line": "info registers"}}' |
+		sed 's/\\r\\n/\n/g' | sed 's/^/#   /'
+	for _vm_task in /proc/"$_vm_pid"/task/*; do
+		echo "#   thread ${_vm_task##*/} $(cat "$_vm_task/comm")," \
+			"$(grep '^State:' "$_vm_task/status"), in $(cat "$_vm_task/wchan")"
+		sed 's/^/#     /' "$_vm_task/stack" 2>/dev/null
+	done
+}
+
 vm_boot() {
 	_vm_name=$1
 	_vm_tests=$2
@@ -134,11 +155,15 @@ vm_boot() {
 	# does the same with its pipe chardevs.
 	cat 0<>"$_vm_dir/qmp.out" > "$_vm_dir/qmp.log" &
 	_vm_qmp_reader=$!
+	# Held open until QEMU exits: commands sent before QEMU opens the
+	# pipe wait in it, instead of going with the last writer's close.
+	exec 9<>"$_vm_dir/qmp.in"
 
 	# ttyS0 the console, ttyS1 the runner's results, ttyS2 the answers
 	# to vm_ask.
-	timeout -s KILL "${VM_TIMEOUT:-480}" qemu-system-x86_64 -M q35 \
+	qemu-system-x86_64 -M q35 \
 		-accel kvm -cpu host -smp "${VM_SMP:-1}" -m "${VM_MEM:-512M}" \
+		-name "$_vm_name,debug-threads=on" \
 		-nodefaults -no-reboot -display none -nic none \
 		-kernel "$VM_BOOT_DIR/vmlinuz" \
 		-initrd "$VM_BOOT_DIR/initramfs.cpio.gz" \
@@ -152,22 +177,41 @@ vm_boot() {
 	_vm_pid=$!
 	_vm_served=0
 	_vm_start=$(cut -d' ' -f1 /proc/uptime)
+	# Events, the SHUTDOWN that says why the guest ended among them,
+	# come once QMP is set up.
+	vm_qmp '{"execute": "query-status"}' > /dev/null
+	_vm_deadline=$((${_vm_start%.*} + ${VM_TIMEOUT:-480}))
 	while kill -0 $_vm_pid 2>/dev/null; do
 		_vm_serve
+		if [ "$(cut -d. -f1 /proc/uptime)" -ge $_vm_deadline ]; then
+			_vm_stuck
+			kill -KILL $_vm_pid
+		fi
 		sleep 0.5
 	done
 	wait $_vm_pid
 	_vm_status=$?
+	exec 9<&-
 	kill $_vm_qmp_reader 2>/dev/null
 	wait $_vm_qmp_reader 2>/dev/null
 	echo "# vm: $_vm_name: $(echo "$_vm_start $(cut -d' ' -f1 /proc/uptime)" |
-		awk '{ print $2 - $1 }') s from QEMU's start to its exit (status $_vm_status);" \
+		awk '{ print $2 - $1 }') s from QEMU's start to its exit (status $_vm_status," \
+		"$(vm_end_reason));" \
 		"$(tr -d '\r' < "$_vm_dir/console.log" | awk '
 			/Run \/init as init process/ { init = $2 }
 			/^\[ *[0-9.]+\]/ { last = $2 }
 			END { gsub(/]/, "", init); gsub(/]/, "", last)
 				printf "nested init at %s s, last message at %s s", init, last }')"
 	return $_vm_status
+}
+
+# Why the last nested guest ended, as QMP's SHUTDOWN event said:
+# "guest-shutdown" when it powered off, "guest-reset" when it reset or
+# triple-faulted (-no-reboot), "none" when QEMU was killed.
+vm_end_reason() {
+	_vm_reason=$(_vm_lines "$_vm_dir/qmp.log" | grep '"event": "SHUTDOWN"' |
+		sed -n 's/.*"reason": "\([a-z-]*\)".*/\1/p' | tail -n 1)
+	echo "${_vm_reason:-none}"
 }
 
 # Print the last lines of a file as TAP comments.
@@ -177,75 +221,30 @@ _vm_tail() {
 }
 
 vm_forward() {
-	_vm_prefix=$1
-	_vm_out=$VM_DIR/forward.$$
-	# "<ok|not ok|skip>|<case>|<why>" per case, "#||<comment>" for the
-	# nested tests' comments.
-	tr -d '\r' < "$2" | awk -v prefix="$_vm_prefix" '
-		function emit(status, name, why) {
-			printf "%s|%s-%s|%s\n", status, prefix, name, why
-		}
-		/^# mdev-ims: begin / {
-			test = $4; nres = 0; nfail = 0; plan = -1; skipwhy = ""
-			ntests++
-			next
-		}
-		/^# mdev-ims: end / {
-			rc = $5; sub(/^rc=/, "", rc)
-			secs = $6; sub(/^seconds=/, "", secs)
-			print "#||# nested " test ": rc=" rc " in " secs " s"
-			if (rc == "timeout")
-				emit("not ok", test, "timed out after " secs " s")
-			else if (rc == 4 && nres == 0)
-				emit("skip", test, skipwhy == "" ? "skipped without a reason" : skipwhy)
-			else if (rc != 0 && rc != 4 && nfail == 0)
-				emit("not ok", test, "exited " rc)
-			else if (nres == 0 && rc == 0)
-				emit("not ok", test, "printed no results")
-			else if (plan >= 0 && plan != nres && rc != 4)
-				emit("not ok", test, "planned " plan " results, printed " nres)
-			test = ""
-			next
-		}
-		/^# mdev-ims: done/ { done = 1; next }
-		/^# vm-ask: / { next }
-		test != "" && /^1\.\.[0-9]+/ {
-			plan = substr($0, 4) + 0
-			if (match($0, /# *[Ss][Kk][Ii][Pp] */))
-				skipwhy = substr($0, RSTART + RLENGTH)
-			next
-		}
-		test != "" && /^(not )?ok [0-9]+ / {
-			status = substr($0, 1, 3) == "not" ? "not ok" : "ok"
-			desc = $0
-			sub(/^(not )?ok [0-9]+ (- )?/, "", desc)
-			why = ""
-			if (match(desc, / *# *[Ss][Kk][Ii][Pp]/)) {
-				why = substr(desc, RSTART + RLENGTH); sub(/^ */, "", why)
-				desc = substr(desc, 1, RSTART - 1)
-				if (status == "ok") status = "skip"
-				if (why == "") why = "skipped without a reason"
-			}
-			nres++
-			if (status == "not ok") nfail++
-			emit(status, desc, why)
-			next
-		}
-		test != "" && /^#/ { print "#||# nested " test ":" substr($0, 2); next }
-		END {
-			if (test != "")
-				emit("not ok", test, "the nested guest stopped during this test")
-			if (!ntests)
-				emit("not ok", "ran-tests", "the nested runner ran no test")
-			if (!done)
-				emit("not ok", "runner-done", "the nested runner did not finish")
-		}' > "$_vm_out"
-	while IFS='|' read -r _vm_st _vm_case _vm_why; do
+	if ! grep -q '^# mdev-ims: begin ' "$2"; then
+		not_ok "$1-ran-tests" "the nested runner ran no test"
+	fi
+	# The bench's own reading of a runner (tap.awk): "RESULT <status>
+	# <prefix>:<area>/<case>[ # why]", and a failed test's last lines.
+	_vm_out=$(mktemp)
+	tr -d '\r' < "$2" | awk -v kernel="$1" -f "$VM_TAP_AWK" > "$_vm_out"
+	while IFS= read -r _vm_line; do
+		_vm_rest=${_vm_line#RESULT }
+		case "$_vm_line" in
+		'RESULT ok '*) _vm_st=ok ;;
+		'RESULT skip '*) _vm_st=skip ;;
+		'RESULT not ok '*) _vm_st=not_ok; _vm_rest=${_vm_rest#not } ;;
+		*) echo "# nested: $_vm_line"; continue ;;
+		esac
+		_vm_rest=${_vm_rest#* }
+		_vm_case=${_vm_rest%% # *}
+		_vm_why=${_vm_rest#"$_vm_case"}
+		_vm_why=${_vm_why# # }
+		# <prefix>:<area>/<case> is reported as <prefix>-<case>.
+		_vm_case="${_vm_case%%:*}-${_vm_case#*/}"
 		case "$_vm_st" in
 		ok) ok "$_vm_case" ;;
-		skip) skip "$_vm_case" "$_vm_why" ;;
-		'not ok') not_ok "$_vm_case" "$_vm_why" ;;
-		*) echo "$_vm_why" ;;
+		*) "$_vm_st" "$_vm_case" "$_vm_why" ;;
 		esac
 	done < "$_vm_out"
 	rm -f "$_vm_out"
@@ -276,6 +275,7 @@ vm_run() {
 	_vm_run=$1
 	vm_boot "$@"
 	check_eq "$_vm_run-qemu-exit" 0 $?
+	check_eq "$_vm_run-powered-off" guest-shutdown "$(vm_end_reason)"
 	vm_forward "$_vm_run-nested" "$_vm_dir/results.log"
 	vm_check_console "$_vm_run-nested-log-clean" "$_vm_dir/console.log"
 	vm_check_qemu "$_vm_run-qemu-quiet" "$_vm_dir/qemu.log"

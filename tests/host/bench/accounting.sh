@@ -93,5 +93,30 @@ expect count-malformed-fails "not ok 1 - malformed result line: maybe k:a/x
 0 passed, 1 failed
 exit 1" "$(count 'RESULT maybe k:a/x')"
 
+# vm.sh's vm_forward reads a nested guest's runner with tap.awk and
+# reports each result as a case of the test on the outer guest.
+forward() {
+	printf '%s\n' "$@" > "$tmp/nested"
+	# shellcheck disable=SC2016 # expanded by dash
+	dash -c '. "$1/tests/guest/lib/tap.sh"; . "$1/tests/guest/lib/vm.sh"
+		VM_TAP_AWK=$1/tests/bench/tap.awk vm_forward vm "$2"
+		echo "failed $_tap_failed"' forward "$top" "$tmp/nested" | grep -v '^#'
+}
+expect forward-cases "ok 1 - vm-one
+not ok 2 - vm-two
+ok 3 - vm-three # SKIP why
+failed 1" "$(forward '# mdev-ims: begin v/t' '1..3' 'ok 1 - one' '# vm-ask: x' \
+	'not ok 2 - two' 'ok 3 - three # SKIP why' '# mdev-ims: end v/t rc=1 seconds=1' \
+	'# mdev-ims: done')"
+expect forward-test-failures "ok 1 - vm-one
+not ok 2 - vm-t
+not ok 3 - vm-u
+not ok 4 - vm-guest-run
+failed 3" "$(forward '# mdev-ims: begin v/t' 'ok 1 - one' '# mdev-ims: end v/t rc=2 seconds=1' \
+	'# mdev-ims: begin v/u')"
+expect forward-nothing-ran "not ok 1 - vm-ran-tests
+not ok 2 - vm-guest-run
+failed 2" "$(forward 'Linux version')"
+
 echo "1..$n"
 [ $failed -eq 0 ]
