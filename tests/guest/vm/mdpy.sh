@@ -11,10 +11,10 @@
 # prints nothing, and every instance and eventfd is gone afterwards.
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/vm.sh
+. /mdev-ims/tests/lib/mdpy.sh
 
 types=/sys/class/mdpy/mdpy/mdev_supported_types
 eventfds=/sys/kernel/debug/vfio_irqs/eventfds
-fbpattern=/mdev-ims/tests/tools/fbpattern
 vga=$(cat /proc/sys/kernel/random/uuid)
 xga=$(cat /proc/sys/kernel/random/uuid)
 cleanup() {
@@ -25,30 +25,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# VM_HOOK for "screendump": a screendump of each display, compared with
-# the pattern.
+# A QMP screendump of display $1 to $2.
+qmp_screendump() {
+	vm_qmp "{\"execute\": \"screendump\", \"arguments\": {\"device\": \"$1\", \"filename\": \"$2\"}}"
+}
+# VM_HOOK for "screendump": each display shows the pattern.
 screendump() {
 	[ "$1" = screendump ] || return 127
 	rc=0
-	for d in "vga $vga" "xga $xga"; do
-		id=${d% *}
-		size=$(sed 's/@.*//; s/x/ /' "/sys/bus/mdev/devices/${d#* }/vendor/mode")
-		ppm=$VM_DIR/mdpy/$id.ppm
-		if answer=$(vm_qmp "{\"execute\": \"screendump\", \"arguments\": {\"device\": \"$id\", \"filename\": \"$ppm\"}}"); then
-			ok "mdpy-screendump-$id"
-		else
-			not_ok "mdpy-screendump-$id" "QMP answered $answer"
-			rc=1
-			continue
-		fi
-		# shellcheck disable=SC2086 # width and height
-		if out=$("$fbpattern" check "$ppm" $size 2>&1); then
-			ok "mdpy-display-$id-shows-pattern"
-		else
-			not_ok "mdpy-display-$id-shows-pattern" "$out"
-			rc=1
-		fi
-	done
+	mdpy_check_display qmp_screendump vga "$vga" "$VM_DIR/mdpy/vga.ppm" || rc=1
+	mdpy_check_display qmp_screendump xga "$xga" "$VM_DIR/mdpy/xga.ppm" || rc=1
 	return $rc
 }
 
