@@ -33,8 +33,9 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	case "$src" in
 	*.c)
 		bin=$out/$area/$name
-		# Tests include driver headers (register layouts) as well as lib/.
-		key=$(inputs_key "$src" "$GUEST/lib" "$TOP/include" "$TOP/samples" \
+		# Tests include driver headers (register layouts) as well as lib/;
+		# lib's shell helpers are not theirs.
+		key=$(inputs_key "$src" "$GUEST"/lib/*.[ch] "$TOP/include" "$TOP/samples" \
 			"$TOP/drivers" "$UAPI/.done" "$CFLAGS")
 		if [ ! -x "$bin" ] || [ "$(cat "$bin.key" 2>/dev/null)" != "$key" ]; then
 			log "compiling $area/$name"

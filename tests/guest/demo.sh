@@ -10,12 +10,7 @@
 say() { printf '%s\n' "$*"; }
 section() { printf '\n== %s\n' "$*"; }
 
-pci_dev() {
-	for dev in /sys/bus/pci/devices/*; do
-		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] &&
-			echo "$dev"
-	done
-}
+. /mdev-ims/tests/lib/irq.sh
 
 # The nested guest: submit descriptors through the instance's portals,
 # each vector a different number of times, and show what was counted.
@@ -43,7 +38,7 @@ nested_guest() {
 	modprobe -r iav_guest && say "iav_guest unloaded"
 }
 
-instance=$(pci_dev 0x1b36:0x00f1)
+instance=$(pci_devices 1b36:00f1)
 if [ -n "$instance" ]; then
 	nested_guest "$instance"
 	exit
@@ -71,7 +66,7 @@ for type in /sys/class/mdev_bus/*/mdev_supported_types/*; do
 	[ -d "$type" ] || continue
 	parent=$(basename "$(dirname "$(dirname "$type")")")
 	section "parent $parent, type ${type##*/}: $(cat "$type/name" 2>/dev/null)"
-	say "  description: $(cat "$type/description" 2>/dev/null | tr '\n' ' ')"
+	say "  description: $(tr '\n' ' ' < "$type/description" 2>/dev/null)"
 	before=$(cat "$type/available_instances")
 	n=$((n + 1))
 	uuid=$(printf '83b8f4f2-509f-382f-3c1e-e6bfe0fa%04x' "$n")
@@ -96,7 +91,8 @@ done
 
 # The debian boot has Debian's QEMU and a working /dev/kvm (TCG offers
 # SVM): give an instance to a nested VM, as a VMM would.
-pf=$(pci_dev 0x1b36:0x00f0)
+pf=$(pci_devices 1b36:00f0)
+pf=${pf:+/sys/bus/pci/devices/$pf}
 if [ -n "$pf" ] && command -v qemu-system-x86_64 > /dev/null &&
 	modprobe kvm_amd 2> /dev/null && [ -c /dev/kvm ]; then
 	. /mdev-ims/tests/lib/vm.sh

@@ -24,9 +24,10 @@
 #       A QMP command to the running nested QEMU; prints the answer,
 #       succeeds on a "return". For VM_HOOK functions.
 #   vm_forward <prefix> <runner output>
-#       One case "<prefix>-<case>" per case of the nested tests, and a
-#       failure for a test that failed without a failing case, timed out,
-#       never ended, or for a runner that ran no test or did not finish.
+#       One case "<prefix>-<case>" per case of the nested tests, judged
+#       by tap.awk as the bench judges its guests': a failure for a test
+#       that failed without a failing case, timed out or never ended, or
+#       for a runner that ran no test or did not finish.
 #       Any file with the runner's framing will do, such as a serial log
 #       that libvirt wrote.
 #   vm_check_console <case> <console log>
@@ -48,8 +49,9 @@
 #
 # Settings: VM_DIR (/tmp/vm), VM_TIMEOUT (480 s: the ims kernel, with
 # lockdep and kmemleak, boots and scans slowly nested in TCG), VM_SMP (1),
-# VM_MEM (512M), VM_APPEND (more kernel command line), VM_HOOK, and
-# VM_BOOT_DIR, where the kernel and initramfs are (/mdev-ims/boot).
+# VM_MEM (512M), VM_APPEND (more kernel command line), VM_HOOK,
+# VM_BOOT_DIR, where the kernel and initramfs are (/mdev-ims/boot), and
+# VM_TAP_AWK, the bench's reader of runner output (the suite's copy).
 
 VM_DIR=${VM_DIR:-/tmp/vm}
 VM_BOOT_DIR=${VM_BOOT_DIR:-/mdev-ims/boot}
