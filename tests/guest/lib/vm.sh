@@ -188,6 +188,7 @@ vm_boot() {
 		if [ "$(cut -d. -f1 /proc/uptime)" -ge $_vm_deadline ]; then
 			_vm_stuck
 			kill -KILL $_vm_pid
+			break
 		fi
 		sleep 0.5
 	done
