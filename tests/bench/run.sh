@@ -97,7 +97,8 @@ if [ "$boot" = debian ]; then
 	# virtual GIF in use, this guest's kernel dies within a few nested
 	# boots ("corrupted stack end detected inside scheduler" in a vCPU
 	# thread, or a silent triple fault) and nested guests reset or hang;
-	# no mdev needs to be involved. Without it, 20 of 20 boots were clean.
+	# no mdev needs to be involved. Without it, 34 of 34 nested boots were
+	# clean, 7 of them showing an mdpy display on a VNC server.
 	cmdline="$cmdline kvm_amd.vgif=0"
 fi
 
