@@ -536,7 +536,14 @@ static long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd,
 
 static int mdpy_open_device(struct vfio_device *vdev)
 {
-	mdpy_reset(to_mdpy(vdev));
+	struct mdpy_state *st = to_mdpy(vdev);
+
+	/*
+	 * Each owner starts from a blank screen, not the last one's frame.
+	 * No mapping of the framebuffer outlives the device's last close.
+	 */
+	memset(st->fb, 0, st->fbsize);
+	mdpy_reset(st);
 	return 0;
 }
 

@@ -81,15 +81,50 @@ TEST_F(lifecycle, create_remove_loop)
 	}
 }
 
-/* A reopened instance starts from reset: no tick, no interrupt config. */
+static int fb_region(struct vfio_dev *d, struct vfio_region_info *r)
+{
+	*r = (struct vfio_region_info){ .argsz = sizeof(*r),
+		.index = VFIO_PCI_BAR0_REGION_INDEX };
+	return ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, r);
+}
+
+/* The framebuffer's words that are not zero. */
+static uint64_t fb_nonzero(struct vfio_dev *d)
+{
+	struct vfio_region_info r;
+	uint64_t n = 0, i;
+	uint32_t *buf;
+
+	if (fb_region(d, &r))
+		return UINT64_MAX;
+	buf = malloc(r.size);
+	if (!buf || pread(d->fd, buf, r.size, r.offset) != (ssize_t)r.size) {
+		free(buf);
+		return UINT64_MAX;
+	}
+	for (i = 0; i < r.size / 4; i++)
+		n += buf[i] != 0;
+	free(buf);
+	return n;
+}
+
+/*
+ * A reopened instance starts from reset: no tick, no interrupt config,
+ * and a blank framebuffer, whatever the last owner drew.
+ */
 TEST_F(lifecycle, reopen_clean)
 {
 	struct vfio_irq_info info;
 	struct vfio_dev d;
 	char uuid[40];
+	struct vfio_region_info r;
+	uint32_t px = 0x00ff8000;
 	int efd;
 
 	ASSERT_EQ(0, mdpy_open_new(&d, variant->mode->type));
+	ASSERT_EQ(0, fb_region(&d, &r));
+	ASSERT_EQ(4, pwrite(d.fd, &px, 4, r.offset + r.size - 4));
+	EXPECT_EQ(1, fb_nonzero(&d));
 	efd = vfio_irq_efd_new(d.fd, VFIO_PCI_MSI_IRQ_INDEX);
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, mdpy_tick(&d, 1));
@@ -101,6 +136,7 @@ TEST_F(lifecycle, reopen_clean)
 	EXPECT_EQ(0, efd_count(efd));
 
 	ASSERT_EQ(0, vfio_dev_open(&d, uuid));
+	EXPECT_EQ(0, fb_nonzero(&d));
 	EXPECT_EQ(0, mdpy_cfg_read(&d, MDPY_CAP_CTRL, 4));
 	EXPECT_EQ(0, mdpy_cfg_read(&d, MDPY_CAP_FRAMES, 4));
 	ASSERT_EQ(0, vfio_irq_info(d.fd, VFIO_PCI_MSI_IRQ_INDEX, &info));
