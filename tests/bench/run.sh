@@ -93,12 +93,13 @@ if [ "$boot" = debian ]; then
 	# cached image stays as rootfs.sh made it.
 	args+=(-drive "file=$(readlink -f "$CACHE/rootfs.img"),format=raw,if=virtio,snapshot=on"
 		-virtfs "local,path=$logdir/boot,mount_tag=mdev-ims-boot,security_model=none,readonly=on")
-	# The nested guests run under kvm_amd on TCG's SVM. With TCG's
-	# virtual GIF in use, this guest's kernel dies within a few nested
-	# boots ("corrupted stack end detected inside scheduler" in a vCPU
-	# thread, or a silent triple fault) and nested guests reset or hang;
-	# no mdev needs to be involved. Without it, 34 of 34 nested boots were
-	# clean, 7 of them showing an mdpy display on a VNC server.
+	# The nested guests run under kvm_amd on TCG's SVM, which now and then
+	# corrupts memory: a nested guest resets or stalls silently, or this
+	# guest's kernel panics with "corrupted stack end detected inside
+	# scheduler" in the nested guest's vCPU thread, with or without an
+	# mdev (README). It came fastest with kvm_amd on TCG's virtual GIF
+	# (two panics in six boots of a bare nested guest, then 34 clean
+	# boots without it), but a busy host made it happen without it too.
 	cmdline="$cmdline kvm_amd.vgif=0"
 fi
 
