@@ -32,6 +32,10 @@
 #       for a runner that ran no test or did not finish.
 #       Any file with the runner's framing will do, such as a serial log
 #       that libvirt wrote.
+#   vm_died_silently <dir>
+#       The guest that wrote <dir>/results.log and <dir>/console.log
+#       ended before its runner started, without a kernel report; such
+#       a guest is worth a second boot (vm_run does that).
 #   vm_check_console <case> <console log>
 #       The case fails on a kernel report in the log.
 #   vm_check_qemu <case> <qemu log>
@@ -280,6 +284,14 @@ vm_check_qemu() {
 	fi
 }
 
+# vm_died_silently <dir>: the nested guest whose results.log and
+# console.log are in <dir> ended before its runner started, with no
+# kernel report: it ran nothing of the test and found nothing.
+vm_died_silently() {
+	! grep -q '^# mdev-ims: kernel ' "$1/results.log" &&
+		! grep -Eq "$VM_REPORTS" "$1/console.log" 2>/dev/null
+}
+
 vm_run() {
 	_vm_run=$1
 	vm_boot "$@"
@@ -287,8 +299,7 @@ vm_run() {
 	# Nested guests on TCG's SVM now and then reset or stall on their way
 	# up, silently (README). One whose runner never started has run
 	# nothing of the test and reported nothing: it is booted once more.
-	if ! grep -q '^# mdev-ims: kernel ' "$_vm_dir/results.log" &&
-		! grep -Eq "$VM_REPORTS" "$_vm_dir/console.log"; then
+	if vm_died_silently "$_vm_dir"; then
 		echo "# vm: $_vm_run: the nested guest never reached its runner" \
 			"($(vm_end_reason), status $_vm_rc); booting it once more"
 		_vm_tail "$_vm_dir/console.log" 5
