@@ -36,6 +36,8 @@
 #       The guest that wrote <dir>/results.log and <dir>/console.log
 #       ended before its runner started, without a kernel report; such
 #       a guest is worth a second boot (vm_run does that).
+#   vm_tail <file> <n>
+#       The last <n> lines of a guest's log as TAP comments.
 #   vm_check_console <case> <console log>
 #       The case fails on a kernel report in the log.
 #   vm_check_qemu <case> <qemu log>
@@ -227,10 +229,15 @@ vm_end_reason() {
 	echo "${_vm_reason:-none}"
 }
 
-# Print the last lines of a file as TAP comments.
-_vm_tail() {
+# Lines as TAP comments; a guest that died mid-line leaves a last line
+# without its newline, which must not swallow the next result.
+_vm_comment() {
+	awk '{ print "#   " $0 }'
+}
+
+vm_tail() {
 	echo "# --- $1 (last $2 lines)"
-	tail -n "$2" "$1" 2>/dev/null | tr -d '\r' | sed 's/^/#   /'
+	tail -n "$2" "$1" 2>/dev/null | tr -d '\r' | _vm_comment
 }
 
 vm_forward() {
@@ -269,7 +276,7 @@ vm_check_console() {
 	elif grep -Eq "$VM_REPORTS" "$2"; then
 		not_ok "$1" "kernel reports in the nested guest's log"
 		grep -E -m 10 -A 12 "$VM_REPORTS" "$2" | tr -d '\r' |
-			head -n 60 | sed 's/^/#   /'
+			head -n 60 | _vm_comment
 	else
 		ok "$1"
 	fi
@@ -278,7 +285,7 @@ vm_check_console() {
 vm_check_qemu() {
 	if [ -s "$2" ]; then
 		not_ok "$1" "QEMU printed something"
-		head -n 20 "$2" | sed 's/^/#   /'
+		head -n 20 "$2" | _vm_comment
 	else
 		ok "$1"
 	fi
@@ -302,7 +309,7 @@ vm_run() {
 	if vm_died_silently "$_vm_dir"; then
 		echo "# vm: $_vm_run: the nested guest never reached its runner" \
 			"($(vm_end_reason), status $_vm_rc); booting it once more"
-		_vm_tail "$_vm_dir/console.log" 5
+		vm_tail "$_vm_dir/console.log" 5
 		vm_boot "$@"
 		_vm_rc=$?
 	fi
@@ -313,8 +320,8 @@ vm_run() {
 	vm_check_qemu "$_vm_run-qemu-quiet" "$_vm_dir/qemu.log"
 	# shellcheck disable=SC2154 # tap.sh's count of failed cases
 	if [ "$_tap_failed" -gt 0 ]; then
-		_vm_tail "$_vm_dir/console.log" 30
-		_vm_tail "$_vm_dir/results.log" 30
+		vm_tail "$_vm_dir/console.log" 30
+		vm_tail "$_vm_dir/results.log" 30
 	fi
 }
 

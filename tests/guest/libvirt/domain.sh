@@ -229,7 +229,7 @@ serve_until_gone
 if domain_gone && vm_died_silently $dir; then
 	echo "# domain: its nested guest ended before its runner started;" \
 		"starting it once more"
-	tail -n 5 $dir/console.log | tr -d '\r' | sed 's/^/#   /'
+	vm_tail $dir/console.log 5
 	rm -f $dir/console.log $dir/results.log
 	start=$(cut -d' ' -f1 /proc/uptime)
 	virsh create $dir/dom.xml > /dev/null
