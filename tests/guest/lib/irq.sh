@@ -44,3 +44,15 @@ ims_accel_host_counts() {
 	done
 	echo $(($(irq_count ims_accel-event) - $3))
 }
+
+# ims_accel_host_counts_hook <uuid> <m> <events before> <request...>: a
+# VM_HOOK body for vm/ims-accel-guest's "host-counts <vector 1..m>
+# <events>": case ims-accel-host-vector-counts, and the status, pass when
+# the host counted what the nested guest did. Source tap.sh first.
+ims_accel_host_counts_hook() {
+	[ "$4" = host-counts ] || return 127
+	_irq_host=$(ims_accel_host_counts "$1" "$2" "$3")
+	shift 4
+	check_eq ims-accel-host-vector-counts "$*" "$_irq_host"
+	[ "$*" = "$_irq_host" ]
+}
