@@ -8,9 +8,8 @@
 #
 # In the debian guest:
 #   vm_run <name> <tests> [<qemu args>...]
-#       vm_boot, then every check below, as cases "<name>-...". A guest
-#       that ended before its runner started, without a kernel report,
-#       is booted a second time, and says so.
+#       vm_boot, then vm_died_silently and every check below, as cases
+#       "<name>-...".
 #   vm_boot <name> <tests> [<qemu args>...]
 #       Boot, bounded by VM_TIMEOUT (a guest still running then is
 #       killed, after its vCPU's registers and the kernel stacks of
@@ -32,10 +31,12 @@
 #       for a runner that ran no test or did not finish.
 #       Any file with the runner's framing will do, such as a serial log
 #       that libvirt wrote.
-#   vm_died_silently <dir>
-#       The guest that wrote <dir>/results.log and <dir>/console.log
-#       ended before its runner started, without a kernel report; such
-#       a guest is worth a second boot (vm_run does that).
+#   vm_died_silently <dir> <name>
+#       The guest <name>, which wrote <dir>/results.log and
+#       <dir>/console.log, ended before its runner finished without a
+#       kernel report: TCG's nested SVM lost it (README). Says so, and
+#       writes why to $MDEV_IMS_RETRY, so that the bench's runner runs
+#       the calling test once more if it fails.
 #   vm_tail <file> <n>
 #       The last <n> lines of a guest's log as TAP comments.
 #   vm_check_console <case> <console log>
@@ -291,28 +292,20 @@ vm_check_qemu() {
 	fi
 }
 
-# vm_died_silently <dir>: the nested guest whose results.log and
-# console.log are in <dir> ended before its runner started, with no
-# kernel report: it ran nothing of the test and found nothing.
 vm_died_silently() {
-	! grep -q '^# mdev-ims: kernel ' "$1/results.log" &&
-		! grep -Eq "$VM_REPORTS" "$1/console.log" 2>/dev/null
+	grep -q '^# mdev-ims: done' "$1/results.log" && return 1
+	grep -Eq "$VM_REPORTS" "$1/console.log" 2>/dev/null && return 1
+	_vm_why="the nested guest $2 ended silently before its runner finished"
+	echo "# vm: $_vm_why"
+	vm_tail "$1/console.log" 5
+	[ -z "${MDEV_IMS_RETRY:-}" ] || echo "$_vm_why" > "$MDEV_IMS_RETRY"
 }
 
 vm_run() {
 	_vm_run=$1
 	vm_boot "$@"
 	_vm_rc=$?
-	# Nested guests on TCG's SVM now and then reset or stall on their way
-	# up, silently (README). One whose runner never started has run
-	# nothing of the test and reported nothing: it is booted once more.
-	if vm_died_silently "$_vm_dir"; then
-		echo "# vm: $_vm_run: the nested guest never reached its runner" \
-			"($(vm_end_reason), status $_vm_rc); booting it once more"
-		vm_tail "$_vm_dir/console.log" 5
-		vm_boot "$@"
-		_vm_rc=$?
-	fi
+	vm_died_silently "$_vm_dir" "$_vm_run"
 	check_eq "$_vm_run-qemu-exit" 0 $_vm_rc
 	check_eq "$_vm_run-powered-off" guest-shutdown "$(vm_end_reason)"
 	vm_forward "$_vm_run-nested" "$_vm_dir/results.log"

@@ -173,28 +173,12 @@ check_eq in-use-kept "" "$(for u in $a $m $n $x $v; do
 # The nested runner powers its guest off when done; the domain goes.
 # shellcheck disable=SC2034 # read by vm.sh
 VM_HOOK=answer
-elapsed() {
-	echo $(($(cut -d. -f1 /proc/uptime) - ${start%.*}))
-}
-serve_until_gone() {
-	until domain_gone || [ "$(elapsed)" -ge 900 ]; do
-		vm_serve $dir
-		sleep 0.2
-	done
+until domain_gone || [ $(($(cut -d. -f1 /proc/uptime) - ${start%.*})) -ge 900 ]; do
 	vm_serve $dir
-}
-serve_until_gone
-# As vm_run does: a nested guest that died silently before its runner
-# started (README) is started once more.
-if domain_gone && vm_died_silently $dir; then
-	echo "# domain: its nested guest ended before its runner started;" \
-		"starting it once more"
-	vm_tail $dir/console.log 5
-	rm -f $dir/console.log $dir/results.log
-	start=$(cut -d' ' -f1 /proc/uptime)
-	virsh create $dir/dom.xml > /dev/null
-	serve_until_gone
-fi
+	sleep 0.2
+done
+vm_serve $dir
+vm_died_silently $dir "$dom"
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# domain: $(echo "$start $end" | awk '{ print $2 - $1 }') s from virsh create to its end"
 check domain-ended domain_gone

@@ -48,6 +48,56 @@ RESULT not ok k:bench/guest-run # the runner did not finish" "$(tap '# mdev-ims:
 expect nested-lines-ignored "RESULT ok k:a/top" "$(tap '# mdev-ims: begin a/t' \
 	'    ok 1 nested' 'ok 1 - top' '# mdev-ims: end a/t rc=0 seconds=0' '# mdev-ims: done')"
 
+# A test that runner.sh runs once more counts by its second run only.
+expect rerun-second-run-counts "RESULT ok k:a/one
+RESULT ok k:a/two" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one' 'not ok 2 - two' \
+	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' \
+	'# mdev-ims: begin a/t' 'ok 1 - one' 'ok 2 - two' \
+	'# mdev-ims: end a/t rc=0 seconds=1' '# mdev-ims: done')"
+expect rerun-first-failures-shown "# first run: RESULT not ok k:a/two" \
+	"$(printf '%s\n' '# mdev-ims: begin a/t' 'ok 1 - one' 'not ok 2 - two' \
+	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' |
+	awk -v kernel=k -f "$top/tests/bench/tap.awk" | grep '^# first run: RESULT')"
+expect rerun-second-failure-counts "RESULT ok k:a/one
+RESULT not ok k:a/t # the guest stopped during this test (crash or hang)
+RESULT not ok k:bench/guest-run # the runner did not finish" \
+	"$(tap '# mdev-ims: begin a/t' 'not ok 1 - one' \
+	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' \
+	'# mdev-ims: begin a/t' 'ok 1 - one')"
+
+# runner.sh runs a failed test once more when, and only when, it wrote
+# why to $MDEV_IMS_RETRY; and never a third time.
+mkdir "$tmp/suite"
+printf '%s\n' 'a/lost 10 ./lost.sh base' 'a/fails 10 ./fails.sh base' \
+	'a/lost-twice 10 ./lost-twice.sh base' > "$tmp/suite/manifest"
+printf '%s\n' '#!/bin/sh' '[ -e ran ] && { echo ok 1 - x; exit 0; }' \
+	': > ran; echo gone > "$MDEV_IMS_RETRY"; echo not ok 1 - x; exit 1' > "$tmp/suite/lost.sh"
+printf '%s\n' '#!/bin/sh' 'echo not ok 1 - x; exit 1' > "$tmp/suite/fails.sh"
+printf '%s\n' '#!/bin/sh' 'echo gone > "$MDEV_IMS_RETRY"; echo not ok 1 - x; exit 1' \
+	> "$tmp/suite/lost-twice.sh"
+chmod +x "$tmp/suite"/*.sh
+runner() {
+	MDEV_IMS_TESTS=$tmp/suite MDEV_IMS_RETRY=$tmp/retry sh "$top/tests/guest/runner.sh" "$1" |
+		grep -e '^# mdev-ims: [bea]' -e 'ok 1' | sed 's/ seconds=.*//'
+}
+expect runner-reruns-lost "# mdev-ims: begin a/lost
+not ok 1 - x
+# mdev-ims: end a/lost rc=1
+# mdev-ims: again a/lost: gone
+# mdev-ims: begin a/lost
+ok 1 - x
+# mdev-ims: end a/lost rc=0" "$(runner a/lost)"
+expect runner-keeps-failure "# mdev-ims: begin a/fails
+not ok 1 - x
+# mdev-ims: end a/fails rc=1" "$(runner a/fails)"
+expect runner-reruns-once "# mdev-ims: begin a/lost-twice
+not ok 1 - x
+# mdev-ims: end a/lost-twice rc=1
+# mdev-ims: again a/lost-twice: gone
+# mdev-ims: begin a/lost-twice
+not ok 1 - x
+# mdev-ims: end a/lost-twice rc=1" "$(runner a/lost-twice)"
+
 scan() { printf '%s\n' "$@" > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
 expect clean-log "RESULT ok k:bench/guest-log" "$(scan '[ 1.0] Linux version' '[ 2.0] ok')"
 while IFS='|' read -r name report; do
