@@ -93,13 +93,10 @@ if [ "$boot" = debian ]; then
 	# cached image stays as rootfs.sh made it.
 	args+=(-drive "file=$(readlink -f "$CACHE/rootfs.img"),format=raw,if=virtio,snapshot=on"
 		-virtfs "local,path=$logdir/boot,mount_tag=mdev-ims-boot,security_model=none,readonly=on")
-	# The nested guests run under kvm_amd on TCG's SVM, which now and then
-	# corrupts memory: a nested guest resets or stalls silently, or this
-	# guest's kernel panics with "corrupted stack end detected inside
-	# scheduler" in the nested guest's vCPU thread, with or without an
-	# mdev (README). It came fastest with kvm_amd on TCG's virtual GIF
-	# (two panics in six boots of a bare nested guest, then 34 clean
-	# boots without it), but a busy host made it happen without it too.
+	# The nested guests run under kvm_amd on TCG's SVM, whose faults
+	# (README) came fastest with kvm_amd on TCG's virtual GIF: two
+	# panics in six boots of a bare nested guest, then 34 clean boots
+	# without it.
 	cmdline="$cmdline kvm_amd.vgif=0"
 fi
 

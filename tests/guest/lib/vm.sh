@@ -8,7 +8,7 @@
 #
 # In the debian guest:
 #   vm_run <name> <tests> [<qemu args>...]
-#       vm_boot, then vm_died_silently and every check below, as cases
+#       vm_boot, then vm_retry_if_lost and every check below, as cases
 #       "<name>-...".
 #   vm_boot <name> <tests> [<qemu args>...]
 #       Boot, bounded by VM_TIMEOUT (a guest still running then is
@@ -31,10 +31,10 @@
 #       for a runner that ran no test or did not finish.
 #       Any file with the runner's framing will do, such as a serial log
 #       that libvirt wrote.
-#   vm_died_silently <dir> <name>
-#       The guest <name>, which wrote <dir>/results.log and
+#   vm_retry_if_lost <dir> <name>
+#       When the guest <name>, which wrote <dir>/results.log and
 #       <dir>/console.log, ended before its runner finished without a
-#       kernel report: TCG's nested SVM lost it (README). Says so, and
+#       kernel report (TCG's nested SVM lost it, README): says so, and
 #       writes why to $MDEV_IMS_RETRY, so that the bench's runner runs
 #       the calling test once more if it fails.
 #   vm_tail <file> <n>
@@ -292,7 +292,7 @@ vm_check_qemu() {
 	fi
 }
 
-vm_died_silently() {
+vm_retry_if_lost() {
 	grep -q '^# mdev-ims: done' "$1/results.log" && return 1
 	grep -Eq "$VM_REPORTS" "$1/console.log" 2>/dev/null && return 1
 	_vm_why="the nested guest $2 ended silently before its runner finished"
@@ -305,7 +305,7 @@ vm_run() {
 	_vm_run=$1
 	vm_boot "$@"
 	_vm_rc=$?
-	vm_died_silently "$_vm_dir" "$_vm_run"
+	vm_retry_if_lost "$_vm_dir" "$_vm_run"
 	check_eq "$_vm_run-qemu-exit" 0 $_vm_rc
 	check_eq "$_vm_run-powered-off" guest-shutdown "$(vm_end_reason)"
 	vm_forward "$_vm_run-nested" "$_vm_dir/results.log"

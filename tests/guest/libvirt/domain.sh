@@ -178,7 +178,7 @@ until domain_gone || [ $(($(cut -d. -f1 /proc/uptime) - ${start%.*})) -ge 900 ];
 	sleep 0.2
 done
 vm_serve $dir
-vm_died_silently $dir "$dom"
+vm_retry_if_lost $dir "$dom"
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# domain: $(echo "$start $end" | awk '{ print $2 - $1 }') s from virsh create to its end"
 check domain-ended domain_gone

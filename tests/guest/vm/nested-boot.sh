@@ -18,7 +18,7 @@ check qemu-accel-kvm sh -c "echo quit | qemu-system-x86_64 -M none -accel kvm \
 vm_boot nested-boot none
 check_eq nested-qemu-exit 0 $?
 dir=$VM_DIR/nested-boot
-vm_died_silently "$dir" nested-boot
+vm_retry_if_lost "$dir" nested-boot
 check nested-kernel-runs-init grep -q 'Run /init as init process' "$dir/console.log"
 check_eq nested-runner-kernel "# mdev-ims: kernel $(uname -r)" \
 	"$(grep '^# mdev-ims: kernel' "$dir/results.log" | tr -d '\r')"
