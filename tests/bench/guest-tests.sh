@@ -3,10 +3,13 @@
 # Build the in-guest test suite: every tests/guest/<area>/<name>.c becomes a
 # static binary, every <name>.sh is copied; tests/guest/tools/ is built the
 # same way but holds no tests. A manifest lists
-# "<area>/<name> <timeout> <path> <boot>" per test for the in-guest runner.
+# "<area>/<name> <timeout> <path> <boot> <kernels>" per test for the in-guest
+# runner.
 # A test sets its own timeout with a line "TIMEOUT: <seconds>" in its source,
-# and the machine it needs with "BOOT: <profile>" (run.sh lists the
-# profiles; "base" when it says nothing).
+# the machine it needs with "BOOT: <profile>" (run.sh lists the profiles;
+# "base" when it says nothing), and with "KERNELS: stock,ims" the kernels
+# it runs on ("all" when it says nothing): a test whose subject does not
+# change with the kernel runs on one, so each behaviour is counted once.
 . "$(dirname "$0")/lib.sh"
 
 GUEST=$TOP/tests/guest
@@ -29,6 +32,7 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	name=$(basename "$src"); name=${name%.*}
 	timeout=$(sed -n 's/.*TIMEOUT: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
 	boot=$(sed -n 's/.*BOOT: *\([a-z][a-z]*\).*/\1/p' "$src" | head -n 1)
+	kernels=$(sed -n 's/.*KERNELS: *\([a-z,][a-z,]*\).*/\1/p' "$src" | head -n 1)
 	mkdir -p "$out/$area"
 	case "$src" in
 	*.c)
@@ -53,7 +57,7 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	# tools/ holds programs for the demo and for people, not tests.
 	[ "$area" = tools ] && continue
 	echo "$area/$name ${timeout:-120} /mdev-ims/tests/${bin#"$out"/}" \
-		"${boot:-base}" >> "$manifest"
+		"${boot:-base}" "${kernels:-all}" >> "$manifest"
 done
 for sh in "$GUEST"/lib/*.sh; do
 	[ -f "$sh" ] && install -D -m 0644 "$sh" "$out/lib/$(basename "$sh")"

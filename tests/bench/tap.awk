@@ -3,41 +3,17 @@
 # Each test prints TAP; its top-level "ok"/"not ok" lines become results
 # named <kernel>:<area>/<case>. A test that exits non-zero without a failed
 # case, prints no result, or never ends is a failure of its own.
-#
-# A test's lines wait for the runner's next line: after "# mdev-ims:
-# again" (runner.sh runs the test once more) only the second run counts,
-# and the first run's failures are shown as comments.
-
-function out(line) {
-	held[++nheld] = line
-}
-
-function flush(first_run,   i) {
-	for (i = 1; i <= nheld; i++)
-		if (!first_run)
-			print held[i]
-		else if (held[i] !~ /^RESULT ok /)
-			print "# first run: " held[i]
-	nheld = 0
-}
 
 function emit(status, name, why) {
-	out(sprintf("RESULT %s %s:%s%s", status, kernel, name, why == "" ? "" : " # " why))
+	printf "RESULT %s %s:%s%s\n", status, kernel, name, why == "" ? "" : " # " why
+	fflush()
 }
 
 function dump(   i, from) {
 	from = nlines > 40 ? nlines - 40 : 0
 	for (i = from + 1; i <= nlines; i++)
-		out("#   " lines[i])
+		print "#   " lines[i]
 }
-
-/^# mdev-ims: again / {
-	print $0
-	flush(1)
-	next
-}
-
-test == "" { flush(0) }
 
 /^# mdev-ims: begin / {
 	test = $4; split(test, parts, "/"); area = parts[1]
@@ -97,5 +73,4 @@ END {
 		emit("not ok", test, "the guest stopped during this test (crash or hang)")
 	if (!done)
 		emit("not ok", "bench/guest-run" suffix, "the runner did not finish")
-	flush(0)
 }
