@@ -13,7 +13,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Only Depends are followed (debootstrap ignores Recommends), which keeps
 # out libvirt's network and storage extras and QEMU's GUI.
 PACKAGES="qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
-	libvirt-clients mdevctl udev kmod procps"
+	libvirt-clients mdevctl udev kmod procps jq"
 # Room for what the guest writes at run time (modules, tests, libvirt's
 # caches and logs); the image file is sparse, so it costs nothing unused.
 SPARE_MB=1024

@@ -116,65 +116,9 @@ state() {
 # where <keys> are the object keys leading to it (array positions left
 # out), e.g. "mtty mtty-1 available_instances\t16".
 json_flat() {
-	awk '
-	function emit(v,   d, p) {
-		p = ""
-		for (d = 1; d <= depth; d++)
-			if (kind[d] == "o")
-				p = p (p == "" ? "" : " ") key[d]
-		print p "\t" v
-	}
-	{ buf = buf $0 "\n" }
-	END {
-		n = length(buf)
-		i = 1
-		depth = 0
-		while (i <= n) {
-			c = substr(buf, i, 1)
-			if (c == "{" || c == "[") {
-				depth++
-				kind[depth] = (c == "{") ? "o" : "a"
-				key[depth] = ""
-				want[depth] = (c == "{")
-				i++
-			} else if (c == "}" || c == "]") {
-				depth--
-				i++
-			} else if (c == ",") {
-				want[depth] = (kind[depth] == "o")
-				i++
-			} else if (c == ":") {
-				want[depth] = 0
-				i++
-			} else if (c == "\"") {
-				s = ""
-				i++
-				while (i <= n && (c = substr(buf, i, 1)) != "\"") {
-					if (c == "\\") {
-						i++
-						c = substr(buf, i, 1)
-						if (c == "n") c = "\n"
-						else if (c == "t") c = "\t"
-					}
-					s = s c
-					i++
-				}
-				i++
-				if (kind[depth] == "o" && want[depth])
-					key[depth] = s
-				else
-					emit(s)
-			} else if (index(" \t\r\n", c)) {
-				i++
-			} else {
-				j = i
-				while (j <= n && !index(",]} \t\r\n", substr(buf, j, 1)))
-					j++
-				emit(substr(buf, i, j - i))
-				i = j
-			}
-		}
-	}'
+	jq -r 'paths(type | . != "object" and . != "array") as $p |
+		[($p | map(strings) | join(" ")), (getpath($p) | tostring)] |
+		join("\t")'
 }
 
 # Clean-up: every instance and definition a test made goes, whatever path

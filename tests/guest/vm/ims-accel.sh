@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # TIMEOUT: 600
-# An ims-accel instance of type 2q8v in a nested guest under KVM, given to
+# An ims-accel instance of type 2q8v in a nested guest under TCG, given to
 # QEMU with -device vfio-pci,sysfsdev=. The nested guest (vm/ims-accel-
 # guest) runs descriptors through the instance's portals with iav_guest
 # and counts every interrupt per vector, exactly. Here, the host-backed
@@ -32,7 +32,6 @@ host_counts() {
 	ims_accel_host_counts_hook "$uuid" $vectors "$events_before" "$@"
 }
 
-check kvm-amd-load modprobe kvm_amd
 check ims-accel-load modprobe ims_accel
 set -- /sys/bus/pci/drivers/ims_accel/0000:*
 pf=$1

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # TIMEOUT: 600
-# mdpy instances in a nested guest under KVM, given to QEMU with -device
+# mdpy instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=...,display=on, which makes each a display of QEMU's
 # from the region plane mdpy reports (-display none still keeps the
 # consoles). The nested guest (vm/mdpy-guest) draws a test pattern on each
@@ -38,7 +38,6 @@ screendump() {
 	return $rc
 }
 
-check kvm-amd-load modprobe kvm_amd
 check mdpy-load modprobe mdpy
 free=$(cat $types/mdpy-vga/available_instances)
 base=$(cat $eventfds)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # TIMEOUT: 600
-# mtty instances in a nested guest under KVM, given to QEMU with -device
+# mtty instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=: a two-port one (null modem) as it is, and a
 # one-port one (loopback plug) shown with the IDs of a NetMos 9912, one of
 # the few cards 8250_pci drives with MSI (the others get INTx). The nested
@@ -27,7 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check kvm-amd-load modprobe kvm_amd
 check mtty-load modprobe mtty
 free=$(cat $types/mtty-1/available_instances)
 base=$(cat $eventfds)

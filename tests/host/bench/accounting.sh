@@ -48,55 +48,36 @@ RESULT not ok k:bench/guest-run # the runner did not finish" "$(tap '# mdev-ims:
 expect nested-lines-ignored "RESULT ok k:a/top" "$(tap '# mdev-ims: begin a/t' \
 	'    ok 1 nested' 'ok 1 - top' '# mdev-ims: end a/t rc=0 seconds=0' '# mdev-ims: done')"
 
-# A test that runner.sh runs once more counts by its second run only.
-expect rerun-second-run-counts "RESULT ok k:a/one
-RESULT ok k:a/two" "$(tap '# mdev-ims: begin a/t' 'ok 1 - one' 'not ok 2 - two' \
-	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' \
-	'# mdev-ims: begin a/t' 'ok 1 - one' 'ok 2 - two' \
-	'# mdev-ims: end a/t rc=0 seconds=1' '# mdev-ims: done')"
-expect rerun-first-failures-shown "# first run: RESULT not ok k:a/two" \
-	"$(printf '%s\n' '# mdev-ims: begin a/t' 'ok 1 - one' 'not ok 2 - two' \
-	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' |
-	awk -v kernel=k -f "$top/tests/bench/tap.awk" | grep '^# first run: RESULT')"
-expect rerun-second-failure-counts "RESULT ok k:a/one
-RESULT not ok k:a/t # the guest stopped during this test (crash or hang)
-RESULT not ok k:bench/guest-run # the runner did not finish" \
-	"$(tap '# mdev-ims: begin a/t' 'not ok 1 - one' \
-	'# mdev-ims: end a/t rc=1 seconds=1' '# mdev-ims: again a/t: lost' \
-	'# mdev-ims: begin a/t' 'ok 1 - one')"
-
-# runner.sh runs a failed test once more when, and only when, it wrote
-# why to $MDEV_IMS_RETRY; and never a third time.
+# runner.sh runs each test once, failed or not, and only on the kernels
+# its manifest line names.
 mkdir "$tmp/suite"
-printf '%s\n' 'a/lost 10 ./lost.sh base' 'a/fails 10 ./fails.sh base' \
-	'a/lost-twice 10 ./lost-twice.sh base' > "$tmp/suite/manifest"
-printf '%s\n' '#!/bin/sh' '[ -e ran ] && { echo ok 1 - x; exit 0; }' \
-	': > ran; echo gone > "$MDEV_IMS_RETRY"; echo not ok 1 - x; exit 1' > "$tmp/suite/lost.sh"
+printf '%s\n' 'a/fails 10 ./fails.sh base all' 'a/ims-only 10 ./passes.sh base ims' \
+	'a/both 10 ./passes.sh base stock,ims' 'a/old 10 ./passes.sh base' > "$tmp/suite/manifest"
 printf '%s\n' '#!/bin/sh' 'echo not ok 1 - x; exit 1' > "$tmp/suite/fails.sh"
-printf '%s\n' '#!/bin/sh' 'echo gone > "$MDEV_IMS_RETRY"; echo not ok 1 - x; exit 1' \
-	> "$tmp/suite/lost-twice.sh"
+printf '%s\n' '#!/bin/sh' 'echo ok 1 - x' > "$tmp/suite/passes.sh"
 chmod +x "$tmp/suite"/*.sh
-runner() {
-	MDEV_IMS_TESTS=$tmp/suite MDEV_IMS_RETRY=$tmp/retry sh "$top/tests/guest/runner.sh" "$1" |
-		grep -e '^# mdev-ims: [bea]' -e 'ok 1' | sed 's/ seconds=.*//'
+runner() { # <kernel> <pattern>
+	MDEV_IMS_KERNEL=$1 MDEV_IMS_TESTS=$tmp/suite sh "$top/tests/guest/runner.sh" "$2" |
+		grep -e '^# mdev-ims: [be]' -e 'ok 1' | sed 's/ seconds=.*//'
 }
-expect runner-reruns-lost "# mdev-ims: begin a/lost
+expect runner-runs-a-failure-once "# mdev-ims: begin a/fails
 not ok 1 - x
-# mdev-ims: end a/lost rc=1
-# mdev-ims: again a/lost: gone
-# mdev-ims: begin a/lost
+# mdev-ims: end a/fails rc=1" "$(runner stock a/fails)"
+expect runner-kernels "# mdev-ims: begin a/both
 ok 1 - x
-# mdev-ims: end a/lost rc=0" "$(runner a/lost)"
-expect runner-keeps-failure "# mdev-ims: begin a/fails
-not ok 1 - x
-# mdev-ims: end a/fails rc=1" "$(runner a/fails)"
-expect runner-reruns-once "# mdev-ims: begin a/lost-twice
-not ok 1 - x
-# mdev-ims: end a/lost-twice rc=1
-# mdev-ims: again a/lost-twice: gone
-# mdev-ims: begin a/lost-twice
-not ok 1 - x
-# mdev-ims: end a/lost-twice rc=1" "$(runner a/lost-twice)"
+# mdev-ims: end a/both rc=0
+# mdev-ims: begin a/old
+ok 1 - x
+# mdev-ims: end a/old rc=0" "$(runner stock 'a/[bio]*')"
+expect runner-kernels-named "# mdev-ims: begin a/ims-only
+ok 1 - x
+# mdev-ims: end a/ims-only rc=0
+# mdev-ims: begin a/both
+ok 1 - x
+# mdev-ims: end a/both rc=0
+# mdev-ims: begin a/old
+ok 1 - x
+# mdev-ims: end a/old rc=0" "$(runner ims 'a/[bio]*')"
 
 scan() { printf '%s\n' "$@" > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
 expect clean-log "RESULT ok k:bench/guest-log" "$(scan '[ 1.0] Linux version' '[ 2.0] ok')"
@@ -119,7 +100,11 @@ expect profile-names-its-run "RESULT not ok k:bench/guest-run-wide # the runner 
 	"$(printf '%s\n' '# mdev-ims: begin a/t' | awk -v kernel=k -v suffix=-wide -f "$top/tests/bench/tap.awk" | grep '^RESULT' | tail -n 1)"
 expect empty-log "RESULT not ok k:bench/guest-log # no console log at $tmp/console" "$(: > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1)"
 
-count() { printf '%s\n' "$@" | awk -f "$top/tests/bench/count.awk"; echo "exit $?"; }
+printf '%s\n' '# why' 'k:a/x	no IMS' 'k:g/*	glob' > "$tmp/expected"
+count() {
+	printf '%s\n' "$@" | awk -v expected="$tmp/expected" -f "$top/tests/bench/count.awk"
+	echo "exit $?"
+}
 expect count-all-passed "ok 1 - k:a/x
 # note
 1..1
@@ -134,6 +119,15 @@ expect count-skip-says-why "ok 1 - k:a/x # SKIP no IMS
 1..1
 0 passed, 0 failed, 1 skipped
 exit 0" "$(count 'RESULT skip k:a/x # no IMS')"
+expect count-expected-skip-glob "ok 1 - k:g/y # SKIP why
+1..1
+0 passed, 0 failed, 1 skipped
+exit 0" "$(count 'RESULT skip k:g/y # why')"
+expect count-unexpected-skip-fails "not ok 1 - k:a/y # skipped, but not in $tmp/expected: no device
+not ok 2 - s:a/x # skipped, but not in $tmp/expected: no IMS
+1..2
+0 passed, 2 failed
+exit 1" "$(count 'RESULT skip k:a/y # no device' 'RESULT skip s:a/x # no IMS')"
 expect count-nothing-ran-fails "# nothing
 1..0
 0 passed, 0 failed
