@@ -57,3 +57,38 @@ echo "$flavour" > "$root/mdev-ims/kernel"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
 mv "$out.tmp" "$out"
+
+# Nested guests (tests/guest/lib/vm.sh) boot the stock kernel with an
+# initramfs of their own: TCG inside TCG unpacks every byte slowly, and
+# they need only busybox, the nested side of the tests (BOOT: nested),
+# the demo, its tools and the guest drivers of our devices.
+NESTED_MODULES="iav_guest mdpy-fb"
+nested() {
+	local nroot=$CACHE/initramfs-nested.d nout=$CACHE/initramfs-nested.cpio.gz
+	local tests=$nroot/mdev-ims/tests m name timeout path boot kernels
+	rm -rf "$nroot"
+	mkdir -p "$nroot"/{bin,dev,proc,sys,tmp,run,etc} "$tests" \
+		"$nroot/lib/modules/$release/updates"
+	cp /bin/busybox "$nroot/bin/busybox"
+	cp "$moddir"/modules.builtin* "$moddir"/modules.order \
+		"$nroot/lib/modules/$release/"
+	for m in $NESTED_MODULES; do
+		[ -z "$(modinfo -F depends "$root/lib/modules/$release/updates/$m.ko")" ] ||
+			die "$m.ko depends on modules the nested initramfs lacks"
+		cp "$root/lib/modules/$release/updates/$m.ko" \
+			"$nroot/lib/modules/$release/updates/"
+	done
+	depmod -b "$nroot" "$release"
+	cp -a "$root/mdev-ims/tests/lib" "$root/mdev-ims/tests/tools" "$tests/"
+	awk '$4 == "nested"' "$root/mdev-ims/tests/manifest" > "$tests/manifest"
+	while read -r name timeout path boot kernels; do
+		install -D "$root$path" "$nroot$path"
+	done < "$tests/manifest"
+	[ -s "$tests/manifest" ] || die "no nested test in the suite's manifest"
+	cp -a "$root/init" "$root/mdev-ims/runner.sh" "$root/mdev-ims/demo.sh" \
+		"$root/mdev-ims/kernel" "$nroot/mdev-ims/"
+	mv "$nroot/mdev-ims/init" "$nroot/init"
+	(cd "$nroot" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$nout.tmp"
+	mv "$nout.tmp" "$nout"
+}
+[ "$flavour" != stock ] || nested

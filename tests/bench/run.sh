@@ -84,13 +84,13 @@ args+=(-device "ims-accel,$IMS_ACCEL")
 cmdline="$cmdline mdev_ims.device=$IMS_ACCEL"
 
 if [ "$boot" = debian ]; then
-	# Nested guests (tests/guest/lib/vm.sh) boot the stock kernel under
-	# TCG whatever this guest runs: what is under test is this guest's
-	# kernel. Hard links, so a rebuild during the boot does not change
-	# them under the guest.
+	# Nested guests (tests/guest/lib/vm.sh) boot the stock kernel and
+	# the small initramfs of initramfs.sh under TCG whatever this guest
+	# runs: what is under test is this guest's kernel. Hard links, so a
+	# rebuild during the boot does not change them under the guest.
 	mkdir "$logdir/boot"
 	ln -L "$CACHE/kernel-stock/vmlinuz" "$logdir/boot/vmlinuz"
-	ln "$CACHE/initramfs-stock.cpio.gz" "$logdir/boot/initramfs.cpio.gz"
+	ln "$CACHE/initramfs-nested.cpio.gz" "$logdir/boot/initramfs.cpio.gz"
 	cp "$CACHE/kernel-stock/release" "$logdir/boot/release"
 	trap 'rm -rf "$logdir/boot"' EXIT
 	# snapshot=on: the guest's writes go to a temporary overlay, so the
