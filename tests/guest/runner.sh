@@ -28,6 +28,13 @@ while read -r name timeout path profile kernels; do
 	[ $rc -eq 137 ] && rc=timeout
 	echo "# mdev-ims: end $name rc=$rc seconds=$((end - start))"
 done < manifest
+# Lockdep turns itself off after its first report, or quietly on some
+# taints: a run it no longer watched must not pass as clean (the host
+# looks for this line among the kernel reports).
+if [ -r /proc/lockdep_stats ] &&
+   ! grep -Eq '^ *debug_locks: +1$' /proc/lockdep_stats; then
+	echo "mdev-ims: lockdep is off: debug_locks 0" > /dev/kmsg
+fi
 # Leaks found after every test ran go to the kernel log, where the host
 # looks for kernel reports of any kind.
 leaks=/sys/kernel/debug/kmemleak

@@ -64,8 +64,8 @@
 VM_DIR=${VM_DIR:-/tmp/vm}
 VM_BOOT_DIR=${VM_BOOT_DIR:-/mdev-ims/boot}
 VM_TAP_AWK=${VM_TAP_AWK:-/mdev-ims/tests/lib/tap.awk}
-# What the kernel prints when something is wrong (tests/bench/scan-log.sh).
-VM_REPORTS='(Oops|BUG:|WARNING:|KASAN|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|unreferenced object|suspected memory leak|Kernel panic|Call Trace:)'
+# What the kernel prints when something is wrong: KERNEL_REPORTS.
+. "${MDEV_IMS_LIB:-/mdev-ims/tests/lib}/reports.sh"
 
 # The complete lines of a file that a guest or QEMU is still writing.
 _vm_lines() {
@@ -273,9 +273,9 @@ vm_forward() {
 vm_check_console() {
 	if [ ! -s "$2" ]; then
 		not_ok "$1" "no console log in $2"
-	elif grep -Eq "$VM_REPORTS" "$2"; then
+	elif grep -Eq "$KERNEL_REPORTS" "$2"; then
 		not_ok "$1" "kernel reports in the nested guest's log"
-		grep -E -m 10 -A 12 "$VM_REPORTS" "$2" | tr -d '\r' |
+		grep -E -m 10 -A 12 "$KERNEL_REPORTS" "$2" | tr -d '\r' |
 			head -n 60 | _vm_comment
 	else
 		ok "$1"

@@ -142,7 +142,7 @@ exit 1" "$(count 'RESULT maybe k:a/x')"
 forward() {
 	printf '%s\n' "$@" > "$tmp/nested"
 	# shellcheck disable=SC2016 # expanded by dash
-	dash -c '. "$1/tests/guest/lib/tap.sh"; . "$1/tests/guest/lib/vm.sh"
+	MDEV_IMS_LIB=$top/tests/guest/lib dash -c '. "$1/tests/guest/lib/tap.sh"; . "$1/tests/guest/lib/vm.sh"
 		VM_TAP_AWK=$1/tests/bench/tap.awk vm_forward vm "$2"
 		echo "failed $_tap_failed"' forward "$top" "$tmp/nested" | grep -v '^#'
 }
