@@ -93,7 +93,28 @@ kmemleak|kmemleak: unreferenced object 0xffff888 (size 64):
 hung-task|INFO: task sh:1 blocked for more than 60 seconds.
 kasan|BUG: KASAN: slab-use-after-free in f
 panic|Kernel panic - not syncing: Fatal exception
+ubsan|UBSAN: array-index-out-of-bounds in drivers/vfio/x.c:1:2
+kfence|BUG: KFENCE: out-of-bounds read in f+0x1/0x2
+rcu-stall|rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
+soft-lockup|watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [sh:1]
+no-irq-handler|__common_interrupt: 1.55 No irq handler for vector
+dmar-fault|DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x1000
+ir-fault|DMAR: [INTR-REMAP] Request device [00:03.0] fault index 0x10
+segfault|uapi[123]: segfault at 0 ip 0000000000401000 sp 00007ffc error 4
+lockdep-off|mdev-ims: lockdep is off: debug_locks 0
 REPORTS
+# A kernel built with lockdep and kmemleak must show both running.
+mkdir -p "$tmp/cache/kernel-k/kdir"
+printf '%s\n' CONFIG_PROVE_LOCKING=y CONFIG_DEBUG_KMEMLEAK=y > "$tmp/cache/kernel-k/kdir/.config"
+debug_scan() { printf '%s\n' "$@" > "$tmp/console"; MDEV_IMS_CACHE=$tmp/cache "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
+expect debug-kernel-alive "RESULT ok k:bench/guest-log" "$(debug_scan \
+	'[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar' \
+	'[ 0.2] kmemleak: Kernel memory leak detector initialized (mem pool available: 15000)')"
+expect debug-kernel-without-kmemleak "RESULT not ok k:bench/guest-log # kmemleak configured but not running in $tmp/console" \
+	"$(debug_scan '[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar' \
+	'[ 0.2] kmemleak: Kernel memory leak detector disabled')"
+expect debug-kernel-without-either "RESULT not ok k:bench/guest-log # lockdep and kmemleak configured but not running in $tmp/console" \
+	"$(debug_scan '[ 0.1] Linux version')"
 expect profile-names-its-log "RESULT not ok k:bench/guest-log-wide # kernel reports in $tmp/console" \
 	"$(scan '[ 1.0] Oops: 0002 [#1] SMP' > /dev/null; "$top/tests/bench/scan-log.sh" k "$tmp/console" -wide | head -n 1)"
 expect profile-names-its-run "RESULT not ok k:bench/guest-run-wide # the runner did not finish" \
