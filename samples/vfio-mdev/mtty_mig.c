@@ -4,6 +4,9 @@
  * stream is a header, sent during PRE_COPY, then the config space and the
  * UART state, sent in STOP_COPY. Interrupt setup is not part of it: the
  * user repeats SET_IRQS on the target.
+ *
+ * A resuming stream comes from the user, chunked as it likes: its length
+ * is the target card's, never what the stream says.
  */
 
 #include <linux/anon_inodes.h>
@@ -44,23 +47,39 @@ struct mtty_mig_state {
 };
 
 /**
+ * struct mtty_mig_stream - the stream, laid out as it is sent
+ * @hdr: the header
+ * @state: the device state
+ */
+struct mtty_mig_stream {
+	struct mtty_mig_header hdr;
+	struct mtty_mig_state state;
+};
+
+/* The stream is copied as bytes: no padding may lie between its parts. */
+static_assert(offsetof(struct mtty_mig_stream, state) ==
+	      sizeof(struct mtty_mig_header));
+
+/**
  * struct mtty_mig_file - the data transfer file of a session
  * @filp: the file
  * @lock: protects the members below
  * @disabled: the session ended; the file only fails now
  * @precopy: the card is in PRE_COPY or PRE_COPY_P2P
- * @filled: bytes of @hdr and @state produced (saving) or received (resuming)
- * @hdr: the stream header
- * @state: the stream's device state
+ * @nr_ports: the card's UARTs; a resumed stream must carry as many
+ * @size: the card's stream length, which bounds every copy to @stream
+ * @filled: bytes of @stream produced (saving) or received (resuming)
+ * @stream: the stream
  */
 struct mtty_mig_file {
 	struct file *filp;
 	struct mutex lock;	/* the members below */
 	bool disabled;
 	bool precopy;
+	unsigned int nr_ports;
+	size_t size;
 	size_t filled;
-	struct mtty_mig_header hdr;
-	struct mtty_mig_state state;
+	struct mtty_mig_stream stream;
 };
 
 static size_t mtty_mig_state_size(unsigned int nr_ports)
@@ -75,12 +94,20 @@ static size_t mtty_mig_stream_size(struct mtty_card *card)
 	       mtty_mig_state_size(card->nr_ports);
 }
 
-/* Byte @pos of the stream, which is @hdr followed by @state. */
-static u8 *mtty_mig_byte(struct mtty_mig_file *migf, size_t pos)
+/*
+ * A header for another card type, or not made by this driver, is refused;
+ * an unknown version is a stream this driver cannot parse, not a bad one.
+ */
+static int mtty_mig_check_header(const struct mtty_mig_file *migf,
+				 const struct mtty_mig_header *hdr)
 {
-	if (pos < sizeof(migf->hdr))
-		return (u8 *)&migf->hdr + pos;
-	return (u8 *)&migf->state + pos - sizeof(migf->hdr);
+	if (le32_to_cpu(hdr->magic) != MTTY_MIG_MAGIC)
+		return -EINVAL;
+	if (le16_to_cpu(hdr->version) != MTTY_MIG_VERSION)
+		return -EOPNOTSUPP;
+	if (le16_to_cpu(hdr->nr_ports) != migf->nr_ports)
+		return -EINVAL;
+	return 0;
 }
 
 static int mtty_mig_release(struct inode *inode, struct file *filp)
@@ -107,16 +134,15 @@ static ssize_t mtty_mig_read(struct file *filp, char __user *buf, size_t len,
 		done = -ENODEV;
 		goto out_unlock;
 	}
-	/* The two parts are not contiguous; copy byte-wise, it is small. */
-	while (len && *pos < migf->filled) {
-		if (put_user(*mtty_mig_byte(migf, *pos), buf + done)) {
-			done = -EFAULT;
-			break;
-		}
-		(*pos)++;
-		done++;
-		len--;
+	if (*pos >= migf->filled)
+		goto out_unlock;
+	len = min_t(size_t, len, migf->filled - *pos);
+	if (copy_to_user(buf, (u8 *)&migf->stream + *pos, len)) {
+		done = -EFAULT;
+		goto out_unlock;
 	}
+	*pos += len;
+	done = len;
 out_unlock:
 	mutex_unlock(&migf->lock);
 	return done;
@@ -159,43 +185,68 @@ static const struct file_operations mtty_save_fops = {
 	.release = mtty_mig_release,
 };
 
+/*
+ * Take the next @len bytes of the stream, all or nothing: a refused write
+ * leaves the session as it was, except that a refused header ends it.
+ */
 static ssize_t mtty_mig_write(struct file *filp, const char __user *buf,
 			      size_t len, loff_t *pos)
 {
 	struct mtty_mig_file *migf = filp->private_data;
-	size_t total = sizeof(migf->hdr) +
-		       mtty_mig_state_size(le16_to_cpu(migf->hdr.nr_ports));
-	ssize_t done = 0;
-	u8 byte;
+	struct mtty_mig_header hdr;
+	size_t off, n = 0;
+	ssize_t ret;
 
 	if (pos)
 		return -ESPIPE;
-	pos = &filp->f_pos;
 
 	mutex_lock(&migf->lock);
 	if (migf->disabled) {
-		done = -ENODEV;
+		ret = -ENODEV;
 		goto out_unlock;
 	}
-	while (len) {
-		/* Until the header is in, hdr.nr_ports holds the card's. */
-		if (*pos >= total) {
-			done = done ?: -ENOSPC;
-			break;
+	off = migf->filled;
+
+	/*
+	 * The header goes to a copy, kept only if the whole write is, and is
+	 * checked as soon as it is complete.
+	 */
+	if (off < sizeof(hdr)) {
+		hdr = migf->stream.hdr;
+		n = min(len, sizeof(hdr) - off);
+		if (copy_from_user((u8 *)&hdr + off, buf, n)) {
+			ret = -EFAULT;
+			goto out_unlock;
 		}
-		if (get_user(byte, buf + done)) {
-			done = -EFAULT;
-			break;
+		if (off + n == sizeof(hdr)) {
+			ret = mtty_mig_check_header(migf, &hdr);
+			if (ret) {
+				/* Nothing that follows a bad header can load. */
+				migf->disabled = true;
+				goto out_unlock;
+			}
 		}
-		*mtty_mig_byte(migf, *pos) = byte;
-		(*pos)++;
-		done++;
-		len--;
 	}
-	migf->filled = max_t(size_t, migf->filled, *pos);
+
+	/*
+	 * The card's length bounds the stream, whatever its header says;
+	 * past it, ENOMEM, as VFIO migration drivers answer.
+	 */
+	if (len > migf->size - off) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	if (copy_from_user((u8 *)&migf->stream + off + n, buf + n, len - n)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	if (n)
+		migf->stream.hdr = hdr;
+	migf->filled = off + len;
+	ret = len;
 out_unlock:
 	mutex_unlock(&migf->lock);
-	return done;
+	return ret;
 }
 
 static const struct file_operations mtty_resume_fops = {
@@ -224,9 +275,13 @@ static struct mtty_mig_file *mtty_mig_file_new(struct mtty_card *card,
 	stream_open(filp->f_inode, filp);
 	mutex_init(&migf->lock);
 	migf->filp = filp;
-	migf->hdr.magic = cpu_to_le32(MTTY_MIG_MAGIC);
-	migf->hdr.version = cpu_to_le16(MTTY_MIG_VERSION);
-	migf->hdr.nr_ports = cpu_to_le16(card->nr_ports);
+	migf->nr_ports = card->nr_ports;
+	migf->size = mtty_mig_stream_size(card);
+	if (save) {
+		migf->stream.hdr.magic = cpu_to_le32(MTTY_MIG_MAGIC);
+		migf->stream.hdr.version = cpu_to_le16(MTTY_MIG_VERSION);
+		migf->stream.hdr.nr_ports = cpu_to_le16(card->nr_ports);
+	}
 	return migf;
 }
 
@@ -260,16 +315,17 @@ static void mtty_mig_set_stopped(struct mtty_card *card, bool stopped)
 static void mtty_mig_snapshot(struct mtty_card *card,
 			      struct mtty_mig_file *migf)
 {
+	struct mtty_mig_state *st = &migf->stream.state;
 	unsigned int i;
 
 	mutex_lock(&migf->lock);
 	mutex_lock(&card->lock);
-	memcpy(migf->state.config, card->config, MTTY_CONFIG_SIZE);
-	migf->state.line = card->line;
+	memcpy(st->config, card->config, MTTY_CONFIG_SIZE);
+	st->line = card->line;
 	for (i = 0; i < card->nr_ports; i++)
-		migf->state.ports[i] = card->ports[i].regs;
+		st->ports[i] = card->ports[i].regs;
 	mutex_unlock(&card->lock);
-	migf->filled = mtty_mig_stream_size(card);
+	migf->filled = migf->size;
 	migf->precopy = false;
 	mutex_unlock(&migf->lock);
 }
@@ -283,7 +339,7 @@ static struct file *mtty_mig_save_start(struct mtty_card *card, bool stopped)
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
 
-	migf->filled = sizeof(migf->hdr);
+	migf->filled = sizeof(migf->stream.hdr);
 	migf->precopy = !stopped;
 	if (stopped)
 		mtty_mig_snapshot(card, migf);
@@ -305,15 +361,13 @@ static struct file *mtty_mig_resume_start(struct mtty_card *card)
 static int mtty_mig_load(struct mtty_card *card)
 {
 	struct mtty_mig_file *migf = card->resuming;
-	struct mtty_mig_state *st = &migf->state;
+	struct mtty_mig_state *st = &migf->stream.state;
 	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&migf->lock);
-	if (migf->filled != mtty_mig_stream_size(card) ||
-	    le32_to_cpu(migf->hdr.magic) != MTTY_MIG_MAGIC ||
-	    le16_to_cpu(migf->hdr.version) != MTTY_MIG_VERSION ||
-	    le16_to_cpu(migf->hdr.nr_ports) != card->nr_ports ||
+	if (migf->filled != migf->size ||
+	    mtty_mig_check_header(migf, &migf->stream.hdr) ||
 	    st->line > 1 || memchr_inv(st->reserved, 0, sizeof(st->reserved))) {
 		ret = -EINVAL;
 		goto out_unlock;
