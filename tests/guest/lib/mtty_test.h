@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mtty for the tests: its sysfs types, the 16550A registers used and a
- * helper that loads the module and opens a new instance.
+ * mtty for the tests: its sysfs types, the 16550A registers used, the
+ * layout of its migration stream and a helper that loads the module and
+ * opens a new instance.
  */
 #ifndef MTTY_TEST_H
 #define MTTY_TEST_H
 
 #include <stdio.h>
+#include <unistd.h>
 #include <linux/pci_regs.h>
 
 #include "vfio_dev.h"
@@ -31,6 +33,25 @@
 #define UART_LSR_DR	0x01
 #define UART_LSR_OE	0x02
 
+/*
+ * The migration stream of samples/vfio-mdev/mtty_mig.c: a header (le32
+ * magic, le16 version, le16 port count), the config space, the interrupt
+ * line and 7 reserved bytes, then 28 bytes per port.
+ */
+#define MTTY_MIG_MAGIC		0x7974746dU
+#define MTTY_MIG_VERSION	1
+#define MTTY_MIG_HDR_SIZE	8
+#define MTTY_MIG_OFF_VERSION	4
+#define MTTY_MIG_OFF_NR_PORTS	6
+#define MTTY_MIG_MAX_PORTS	2
+#define MTTY_MIG_OFF_LINE	(MTTY_MIG_HDR_SIZE + 256)
+#define MTTY_MIG_OFF_PORT(i)	(MTTY_MIG_OFF_LINE + 8 + 28 * (i))
+#define MTTY_MIG_SIZE(ports)	MTTY_MIG_OFF_PORT(ports)
+/* In a port: struct mtty_uart_regs of samples/vfio-mdev/mtty_uart.h. */
+#define MTTY_MIG_PORT_IER	0
+#define MTTY_MIG_PORT_RX_HEAD	10
+#define MTTY_MIG_PORT_RX_COUNT	11
+
 /* Load mtty (with @args, or as it is) and create and open an instance. */
 static inline int mtty_open_new(struct vfio_dev *d, const char *type)
 {
@@ -52,6 +73,23 @@ static inline int mtty_open_new(struct vfio_dev *d, const char *type)
 static inline void mtty_destroy(struct vfio_dev *d)
 {
 	vfio_dev_close(d);
+	if (d->uuid[0])
+		mdev_remove(d->uuid);
+	d->uuid[0] = 0;
+}
+
+/*
+ * Teardown for a FIXTURE_TEARDOWN_PARENT fixture. At -O2 the harness skips
+ * FIXTURE_TEARDOWN after a failed ASSERT (its fork's return value does not
+ * survive the longjmp), which would leave the instances and their ports
+ * to fail every later test; the _PARENT kind runs either in the test's
+ * process, which then closes its fds, or in its parent once the test's
+ * process is gone, which only removes. @opener is the test's pid.
+ */
+static inline void mtty_teardown(struct vfio_dev *d, pid_t opener)
+{
+	if (getpid() == opener)
+		vfio_dev_close(d);
 	if (d->uuid[0])
 		mdev_remove(d->uuid);
 	d->uuid[0] = 0;
