@@ -108,4 +108,29 @@ static inline int mdpy_tick(struct vfio_dev *d, int on)
 	return mdpy_cfg_write(d, MDPY_CAP_CTRL, on ? MDPY_CTRL_TICK_EN : 0, 4);
 }
 
+static inline uint32_t mdpy_frames(struct vfio_dev *d)
+{
+	return mdpy_cfg_read(d, MDPY_CAP_FRAMES, 4);
+}
+
+/*
+ * Wait until FRAMES reads at least @frames, giving up after @ms; 0 or -1.
+ * The device's own frame counter says the tick ran, where a sleep would
+ * only guess how many frames a loaded TCG guest manages.
+ */
+static inline int mdpy_wait_frames(struct vfio_dev *d, uint32_t frames,
+				   unsigned int ms)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		uint32_t f = mdpy_frames(d);
+
+		if (f != UINT32_MAX && f >= frames)
+			return 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
 #endif /* MDPY_VFIO_H */
