@@ -529,6 +529,19 @@ static unsigned int mtty_get_available(struct mdev_type *mtype)
 	return atomic_read(&mtty_free_ports) / type->nr_ports;
 }
 
+static ssize_t mtty_show_description(struct mdev_type *mtype, char *buf)
+{
+	struct mtty_type *type = container_of(mtype, struct mtty_type, type);
+
+	/* As mtty_init_dev() wires them: port i talks to port n - 1 - i. */
+	return sysfs_emit(buf,
+			  "%u 16550A port(s) %s, INTx and an MSI vector %s\n",
+			  type->nr_ports,
+			  type->nr_ports == 1 ? "on a loopback plug" :
+						"joined by a null-modem cable",
+			  host_irq ? "backed by a host IRQ" : "emulated");
+}
+
 static struct mdev_driver mtty_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
@@ -539,6 +552,7 @@ static struct mdev_driver mtty_driver = {
 	.probe = mtty_probe,
 	.remove = mtty_remove,
 	.get_available = mtty_get_available,
+	.show_description = mtty_show_description,
 };
 
 static const struct class mtty_class = {
