@@ -81,14 +81,34 @@ boot() {
 		"$B/run.sh" --check "$pattern" --boot "$2" "$1"
 }
 
+# Every boot of one kernel, in turn.
+boots() {
+	local profile
+	for profile in $(profiles "$1"); do
+		boot "$1" "$profile"
+	done
+}
+
+# The kernels boot side by side, each guest on one host thread (run.sh);
+# the first kernel's results stream, the others' wait in the logs (kept
+# there whatever happens to this run) and follow.
+guest_suites() {
+	local k later=()
+	mkdir -p "$CACHE/logs"
+	for k in "${kernels[@]:1}"; do
+		later+=("$(mktemp "$CACHE/logs/check-$k-XXXX.results")")
+		boots "$k" > "${later[-1]}" &
+	done
+	boots "${kernels[0]}"
+	wait
+	for k in "${later[@]}"; do
+		cat "$k"
+		rm -f "$k"
+	done
+}
+
 {
 	host_suite | awk -v kernel=host -f "$B/tap.awk"
-	if [[ "$pattern" != qtest/* ]]; then
-		for k in "${kernels[@]}"; do
-			for profile in $(profiles "$k"); do
-				boot "$k" "$profile"
-			done
-		done
-	fi
+	[[ "$pattern" == qtest/* ]] || guest_suites
 	echo "# mdev-ims: the run took $SECONDS s"
 } | awk -v expected="$B/expected-skips" -f "$B/count.awk"

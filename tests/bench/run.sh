@@ -67,7 +67,12 @@ done
 console=$logdir/console.log
 
 # -nodefaults: q35's default CD-ROM alone keeps SeaBIOS busy for 30 s.
-args=(-M q35 -accel tcg -cpu max "${machine[@]}" -nodefaults -no-reboot -display none
+# thread=single: every vCPU on one host thread, in turn. With a thread per
+# vCPU, TCG's cross-vCPU races showed (a TLB entry looked up in a memory
+# map it was not filled from, qemu/patches/0003-*; flags corrupted in a
+# nested guest); in turn, a guest runs the same way every time, and the
+# host's other core runs the other kernel's guest (check.sh).
+args=(-M q35 -accel tcg,thread=single -cpu max "${machine[@]}" -nodefaults -no-reboot -display none
 	-nic none -L /usr/share/seabios -L /usr/share/qemu
 	-device intel-iommu,intremap=on
 	-kernel "$CACHE/kernel-$flavour/vmlinuz"
