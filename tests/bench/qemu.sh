@@ -6,23 +6,32 @@
 # the build directory stays warm (only what changed is rebuilt).
 . "$(dirname "$0")/lib.sh"
 
-QEMU_PKG=${QEMU_PKG:-qemu/trixie}
 SRCROOT=$CACHE/qemu
 OVERLAY=$TOP/qemu
+# The source version qemu/patches/ was made against. Debian names the
+# files without the epoch, and the tarball by the upstream version.
+pin qemu
+QEMU_VER=$PIN_VER
+debver=${QEMU_VER#*:}
+upver=${debver%-*}
 
 mkdir -p "$SRCROOT"
 lock qemu
 cd "$SRCROOT"
 
-dsc=$(ls -1 qemu_*.dsc 2>/dev/null | tail -n 1 || true)
-if [ -z "$dsc" ]; then
-	log "fetching QEMU source ($QEMU_PKG)"
-	apt-get source --download-only -qq "$QEMU_PKG" >/dev/null 2>&1 ||
-		die "apt-get source $QEMU_PKG failed"
-	dsc=$(ls -1 qemu_*.dsc | tail -n 1)
+# apt-get source checks what it downloads against the .dsc.
+fetch_source() {
+	local out rc=0
+	out=$(apt-get source --download-only -qq "qemu=$QEMU_VER" 2>&1 >/dev/null) || rc=$?
+	grep -v unsandboxed <<<"$out" >&2 || true
+	return "$rc"
+}
+if [ ! -f "qemu_$debver.dsc" ] || ! ls "qemu_$upver".orig.tar.* >/dev/null 2>&1; then
+	log "fetching QEMU source ($QEMU_VER)"
+	fetch_pinned qemu "$QEMU_VER" offers_source \
+		"check that qemu/patches/series applies to it" fetch_source
 fi
-orig=$(ls -1 qemu_*.orig.tar.* | grep -v '\.asc$' | tail -n 1)
-upver=${orig#qemu_}; upver=${upver%.orig.tar.*}
+orig=$(find . -maxdepth 1 -name "qemu_$upver.orig.tar.*" ! -name '*.asc' -printf '%f\n' | head -n 1)
 SRC=$SRCROOT/src-$upver
 BUILD=$SRCROOT/build-$upver
 
@@ -37,7 +46,7 @@ if [ ! -d "$SRC/.git" ]; then
 		"$SRC/meson.build"
 	git -C "$SRC" init -q
 	git -C "$SRC" add -A
-	git -C "$SRC" -c user.name=bench -c user.email=bench@localhost \
+	git -C "$SRC" -c gc.auto=0 -c user.name=bench -c user.email=bench@localhost \
 		commit -qm "QEMU $upver as unpacked"
 fi
 
@@ -89,15 +98,12 @@ link_firmware() {
 	done
 }
 
-# Nothing to do when neither the project's tree nor QEMU moved.
-key=$(inputs_key "$OVERLAY" "$UAPI_HDR" "$upver")
-if [ -x "$BUILD/qemu-system-x86_64" ] && [ -f "$BUILD/.mdev-ims-key" ] &&
-   [ "$(cat "$BUILD/.mdev-ims-key")" = "$key" ]; then
-	link_firmware
-	exit 0
-fi
-
-if [ ! -f "$BUILD/build.ninja" ]; then
+# configure_qemu: set the build directory up. Its text, with the toolchain,
+# keys the configuration: when it changes, configure runs again (meson
+# sets the build directory up anew) rather than ninja building with the
+# old options; a new toolchain starts from an empty build directory, since
+# ninja would keep objects of the old one.
+configure_qemu() {
 	log "configuring QEMU $upver"
 	mkdir -p "$BUILD"
 	(cd "$BUILD" && "$SRC/configure" --target-list=x86_64-softmmu \
@@ -105,6 +111,31 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		--disable-install-blobs --disable-werror \
 		--python=/usr/bin/python3 >configure.log 2>&1) ||
 		{ tail -n 30 "$BUILD/configure.log"; die "QEMU configure failed"; }
+}
+toolchain=$(inputs_key "$(gcc --version | head -n 1)" "$(meson --version)")
+configured=$(inputs_key "$(declare -f configure_qemu)" "$toolchain")
+
+# Nothing to do when neither the project's tree, this script, the
+# configuration nor QEMU moved.
+key=$(inputs_key "$OVERLAY" "$UAPI_HDR" "$TOP/tests/bench/qemu.sh" "$QEMU_VER" "$configured")
+if [ -x "$BUILD/qemu-system-x86_64" ] && [ -f "$BUILD/.mdev-ims-key" ] &&
+   [ "$(cat "$BUILD/.mdev-ims-key")" = "$key" ]; then
+	link_firmware
+	exit 0
+fi
+
+# (A build directory older than these records keeps its objects and is
+# configured again.)
+if [ -f "$BUILD/.mdev-ims-toolchain" ] && [ "$(cat "$BUILD/.mdev-ims-toolchain")" != "$toolchain" ]; then
+	log "a new toolchain: building QEMU $upver from scratch"
+	rm -rf "$BUILD"
+fi
+if [ ! -f "$BUILD/build.ninja" ] ||
+   [ "$(cat "$BUILD/.mdev-ims-configured" 2>/dev/null)" != "$configured" ]; then
+	rm -f "$BUILD/.mdev-ims-configured"
+	configure_qemu
+	echo "$toolchain" > "$BUILD/.mdev-ims-toolchain"
+	echo "$configured" > "$BUILD/.mdev-ims-configured"
 fi
 log "building QEMU $upver (the first build takes about 3 minutes on 2 cores)"
 ninja -C "$BUILD" -j"$JOBS" qemu-system-x86_64 qemu-img >"$BUILD/ninja.log" 2>&1 ||
