@@ -22,6 +22,14 @@ mkdir -p "$out"
 CFLAGS="-static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE"
 CFLAGS="$CFLAGS -isystem $UAPI/include -I$UAPI/kselftest -I$GUEST/lib"
 libs=$(ls "$GUEST"/lib/*.c 2>/dev/null || true)
+# What every test binary is built from besides its own source: the uAPI
+# headers and kselftest harness installed from the kernel source (their
+# content: a new uAPI rebuilds), lib's C, the driver headers tests include
+# (register layouts), the flags, the compiler and the static libc. lib's
+# shell helpers are not theirs.
+common=$(inputs_key "$UAPI/include" "$UAPI/kselftest" "$GUEST"/lib/*.[ch] \
+	"$TOP/include" "$TOP/samples" "$TOP/drivers" "$CFLAGS" \
+	"$(gcc --version | head -n 1)" "$(dpkg-query -W -f='${Version}' libc6-dev)")
 
 manifest=$out/manifest.new
 : > "$manifest"
@@ -37,10 +45,7 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	case "$src" in
 	*.c)
 		bin=$out/$area/$name
-		# Tests include driver headers (register layouts) as well as lib/;
-		# lib's shell helpers are not theirs.
-		key=$(inputs_key "$src" "$GUEST"/lib/*.[ch] "$TOP/include" "$TOP/samples" \
-			"$TOP/drivers" "$UAPI/.done" "$CFLAGS")
+		key=$(inputs_key "$src" "$common")
 		if [ ! -x "$bin" ] || [ "$(cat "$bin.key" 2>/dev/null)" != "$key" ]; then
 			log "compiling $area/$name"
 			# shellcheck disable=SC2086
