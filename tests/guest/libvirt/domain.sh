@@ -115,6 +115,10 @@ cat > $dir/dom.xml <<EOF
     <initrd>/mdev-ims/boot/initramfs.cpio.gz</initrd>
     <cmdline>console=ttyS0 panic=-1 oops=panic no_timer_check mdev_ims.mode=check mdev_ims.tests=$nested_tests mdev_ims.boot=nested mdev_ims.iav=$wqs,$vectors 8250.nr_uarts=8</cmdline>
   </os>
+  <cpu mode='custom' match='exact'>
+    <model fallback='forbid'>qemu64</model>
+    <feature policy='disable' name='cx16'/>
+  </cpu>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>
