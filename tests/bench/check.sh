@@ -108,7 +108,7 @@ guest_suites() {
 }
 
 {
-	host_suite | awk -v kernel=host -f "$B/tap.awk"
+	host_suite | stream_awk -v kernel=host -f "$B/tap.awk"
 	[[ "$pattern" == qtest/* ]] || guest_suites
 	echo "# mdev-ims: the run took $SECONDS s"
-} | awk -v expected="$B/expected-skips" -f "$B/count.awk"
+} | stream_awk -v expected="$B/expected-skips" -f "$B/count.awk"

@@ -95,3 +95,14 @@ fetch_pinned() {
 		"which offers: ${offered:-no version of $pkg}. Bump the pin in" \
 		"tests/bench/versions to one of these, then $then."
 }
+
+# stream_awk <awk arguments...>: awk reading a pipe line by line, so that
+# results show as the guest prints them. mawk, Debian's awk, otherwise
+# fills its whole input buffer before it reads the first line.
+stream_awk() {
+	if awk -W version 2>/dev/null | grep -q '^mawk'; then
+		awk -W interactive "$@"
+	else
+		awk "$@"
+	fi
+}

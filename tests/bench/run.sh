@@ -116,11 +116,11 @@ set +e
 timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" "${args[@]}" -append "$cmdline" \
 	-serial "file:$console" -chardev stdio,id=results,signal=off \
 	-serial chardev:results < /dev/null 2> "$logdir/qemu.log" |
-	tr -d '\r' | tee "$logdir/results.log" |
+	stdbuf -oL tr -d '\r' | tee "$logdir/results.log" |
 	if [ "$mode" != check ]; then
-		grep -v '^# mdev-ims:'
+		grep --line-buffered -v '^# mdev-ims:'
 	else
-		awk -v kernel="$flavour" -v suffix="$suffix" \
+		stream_awk -v kernel="$flavour" -v suffix="$suffix" \
 			-f "$TOP/tests/bench/tap.awk"
 	fi
 status=${PIPESTATUS[0]}
