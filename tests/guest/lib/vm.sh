@@ -60,8 +60,9 @@
 # after a cmpxchg16b, with EFLAGS holding TF, NT and IOPL or a pointer's
 # bits); the kernel does without it.
 #
-# Settings: VM_DIR (/tmp/vm), VM_TIMEOUT (480 s), VM_SMP (1),
-# VM_MEM (512M), VM_APPEND (more kernel command line), VM_HOOK,
+# Settings: VM_DIR (/tmp/vm), VM_TIMEOUT (1200 s: a bound for hangs, far
+# above a nested boot on a loaded host), VM_SMP (1), VM_MEM (512M),
+# VM_APPEND (more kernel command line), VM_HOOK,
 # VM_BOOT_DIR, where the kernel and initramfs are (/mdev-ims/boot), and
 # VM_TAP_AWK, the bench's reader of runner output (the suite's copy).
 
@@ -146,7 +147,7 @@ vm_serve() {
 # A nested guest that overran VM_TIMEOUT: what its vCPU and QEMU's
 # threads were doing, as comments, before it is killed.
 _vm_stuck() {
-	echo "# vm: $_vm_name: still running after ${VM_TIMEOUT:-480} s; its state:"
+	echo "# vm: $_vm_name: still running after ${VM_TIMEOUT:-1200} s; its state:"
 	vm_qmp '{"execute": "query-status"}' | sed 's/^/#   /'
 	vm_qmp '{"execute": "human-monitor-command",
 		"arguments": {"command-line": "info registers"}}' |
@@ -198,7 +199,7 @@ vm_boot() {
 	# Events, the SHUTDOWN that says why the guest ended among them,
 	# come once QMP is set up.
 	vm_qmp '{"execute": "query-status"}' > /dev/null
-	_vm_deadline=$((${_vm_start%.*} + ${VM_TIMEOUT:-480}))
+	_vm_deadline=$((${_vm_start%.*} + ${VM_TIMEOUT:-1200}))
 	while kill -0 $_vm_pid 2>/dev/null; do
 		_vm_serve
 		if [ "$(cut -d. -f1 /proc/uptime)" -ge $_vm_deadline ]; then

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # KERNELS: ims
-# TIMEOUT: 1200
+# TIMEOUT: 1800
 # A transient libvirt domain (virsh create) of type qemu (TCG, as every
 # nested guest of the bench: tests/guest/lib/vm.sh) owns five instances
 # through <hostdev mode='subsystem' type='mdev' model='vfio-pci'>, made in
@@ -176,7 +176,7 @@ check_eq in-use-kept "" "$(for u in $a $m $n $x $v; do
 # The nested runner powers its guest off when done; the domain goes.
 # shellcheck disable=SC2034 # read by vm.sh
 VM_HOOK=answer
-until domain_gone || [ $(($(cut -d. -f1 /proc/uptime) - ${start%.*})) -ge 900 ]; do
+until domain_gone || [ $(($(cut -d. -f1 /proc/uptime) - ${start%.*})) -ge 1500 ]; do
 	vm_serve $dir
 	sleep 0.2
 done

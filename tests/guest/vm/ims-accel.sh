@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# TIMEOUT: 600
+# TIMEOUT: 1500
 # An ims-accel instance of type 2q8v in a nested guest under TCG, given to
 # QEMU with -device vfio-pci,sysfsdev=. The nested guest (vm/ims-accel-
 # guest) runs descriptors through the instance's portals with iav_guest

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # KERNELS: ims
-# TIMEOUT: 600
+# TIMEOUT: 1500
 # mdpy instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=...,display=on, which makes each a display of QEMU's
 # from the region plane mdpy reports (-display none still keeps the

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
 # KERNELS: ims
-# TIMEOUT: 600
+# TIMEOUT: 1500
 # mtty instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=: a two-port one (null modem) as it is, and a
 # one-port one (loopback plug) shown with the IDs of a NetMos 9912, one of
