@@ -50,7 +50,7 @@ suffix=${suffix:+-$suffix}
 [ -n "${MDEV_IMS_PREPARED:-}" ] || "$TOP/tests/bench/prepare.sh" "$flavour"
 
 QEMU=$CACHE/qemu-build/qemu-system-x86_64
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 # The device the tests are written against; tests read it back from the
 # kernel command line (mdev_ims.device=...).
 IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
