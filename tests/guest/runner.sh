@@ -9,6 +9,7 @@ pattern=${1:-*}
 boot=${2:-base}
 cd "${MDEV_IMS_TESTS:-/mdev-ims/tests}" || exit 1
 echo "# mdev-ims: kernel $(uname -r)"
+timed_out=${TMPDIR:-/tmp}/mdev-ims-timed-out
 while read -r name timeout path profile kernels; do
 	case "$name" in
 	$pattern) ;;
@@ -21,11 +22,21 @@ while read -r name timeout path profile kernels; do
 	esac
 	echo "# mdev-ims: begin $name"
 	start=$(cut -d. -f1 /proc/uptime)
-	timeout -s KILL "$timeout" "$path" < /dev/null 2>&1
+	# The test runs in a process group of its own, and the bound and the
+	# clean-up apply to all of it: a test's children (the kselftest
+	# harness forks one per case) must not outlive it into the next test.
+	rm -f "$timed_out"
+	setsid "$path" < /dev/null 2>&1 &
+	pid=$!
+	setsid sh -c 'sleep "$1" && : > "$2" && kill -KILL -"$3"' watchdog \
+		"$timeout" "$timed_out" "$pid" 2>/dev/null &
+	watchdog=$!
+	wait "$pid" 2>/dev/null
 	rc=$?
+	kill -KILL -"$pid" -"$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
 	end=$(cut -d. -f1 /proc/uptime)
-	# timeout(1) reports a killed test as 128 + SIGKILL.
-	[ $rc -eq 137 ] && rc=timeout
+	[ -e "$timed_out" ] && rc=timeout
 	echo "# mdev-ims: end $name rc=$rc seconds=$((end - start))"
 done < manifest
 # Lockdep turns itself off after its first report, or quietly on some
