@@ -53,16 +53,26 @@ expect nested-lines-ignored "RESULT ok k:a/top" "$(tap '# mdev-ims: begin a/t' \
 mkdir "$tmp/suite"
 printf '%s\n' 'a/fails 10 ./fails.sh base all' 'a/ims-only 10 ./passes.sh base ims' \
 	'a/both 10 ./passes.sh base stock,ims' 'a/old 10 ./passes.sh base' > "$tmp/suite/manifest"
+printf '%s\n' 'a/hangs 1 ./hangs.sh base all' 'a/leaves 10 ./leaves.sh base all' \
+	>> "$tmp/suite/manifest"
+printf '%s\n' '#!/bin/sh' '(sleep 2; echo leaked) &' 'echo ok 1 - x' 'sleep 30' > "$tmp/suite/hangs.sh"
+printf '%s\n' '#!/bin/sh' '(sleep 2; echo leaked) &' 'echo ok 1 - x' > "$tmp/suite/leaves.sh"
 printf '%s\n' '#!/bin/sh' 'echo not ok 1 - x; exit 1' > "$tmp/suite/fails.sh"
 printf '%s\n' '#!/bin/sh' 'echo ok 1 - x' > "$tmp/suite/passes.sh"
 chmod +x "$tmp/suite"/*.sh
 runner() { # <kernel> <pattern>
 	MDEV_IMS_KERNEL=$1 MDEV_IMS_TESTS=$tmp/suite sh "$top/tests/guest/runner.sh" "$2" |
-		grep -e '^# mdev-ims: [be]' -e 'ok 1' | sed 's/ seconds=.*//'
+		grep -e '^# mdev-ims: [be]' -e 'ok 1' -e leaked | sed 's/ seconds=.*//'
 }
 expect runner-runs-a-failure-once "# mdev-ims: begin a/fails
 not ok 1 - x
 # mdev-ims: end a/fails rc=1" "$(runner stock a/fails)"
+expect runner-bounds-the-process-group "# mdev-ims: begin a/hangs
+ok 1 - x
+# mdev-ims: end a/hangs rc=timeout
+# mdev-ims: begin a/leaves
+ok 1 - x
+# mdev-ims: end a/leaves rc=0" "$(runner stock 'a/[hl]*')"
 expect runner-kernels "# mdev-ims: begin a/both
 ok 1 - x
 # mdev-ims: end a/both rc=0
