@@ -7,6 +7,12 @@
 # 9912 card, which 8250_pci drives with MSI. The driver finds the ports,
 # bytes written to a port arrive exactly at the other end, and each card's
 # interrupts come in its mode.
+#
+# The serial core counts every byte a port sent and received, so those
+# counts are exact. How many interrupts carry them is not the device's to
+# say: the 8250 driver handles what is pending at each one, and QEMU's
+# INTx (under TCG, without KVM's resampling) raises the line again until
+# the guest next touches the BAR, so the interrupt counts are only shown.
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/irq.sh
 
@@ -46,6 +52,33 @@ send() {
 	wait $reader
 }
 
+# The serial core's counts of a port: "<bytes sent> <bytes received>".
+port_counts() {
+	awk -v line="${1#ttyS}:" '$1 == line {
+		tx = 0; rx = 0
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^tx:/) tx = substr($i, 4)
+			if ($i ~ /^rx:/) rx = substr($i, 4)
+		}
+		print tx, rx
+	}' /proc/tty/driver/serial
+}
+# moved <port> <counts before>: what the port sent and received since.
+moved() {
+	# shellcheck disable=SC2046 # two counts each
+	set -- $(port_counts "$1") $2
+	echo "$(($1 - $3)) $(($2 - $4))"
+}
+# The serial core shows an error count of a port (overrun, framing,
+# parity, break) only once it is not 0.
+line_errors() {
+	for t in "$@"; do
+		awk -v line="${t#ttyS}:" '$1 == line' /proc/tty/driver/serial |
+			grep -oE '(oe|fe|pe|brk|bo):[0-9]+' | sed "s/^/$t /"
+	done
+}
+
+plan 21
 intx=$(pci_devices $MTTY2)
 msi=$(pci_devices $NETMOS)
 check_eq intx-card-found 1 "$(echo "$intx" | grep -c .)"
@@ -84,22 +117,26 @@ check_eq intx-ports-share-line "$irq" "$(cat "/sys/class/tty/$b/irq")"
 check_eq intx-line "IO-APIC $irq-fasteoi" "$(irq_chip "$irq")"
 check intx-no-msi test ! -e /sys/bus/pci/devices/"$intx"/msi_irqs
 before=$(irq_count "$irq")
+count_a=$(port_counts "$a")
+count_b=$(port_counts "$b")
 send "$a" "$b" a-to-b
 check a-to-b-exact cmp $dir/data $dir/a-to-b.got
 send "$b" "$a" b-to-a
 check b-to-a-exact cmp $dir/data $dir/b-to-a.got
-n=$(($(irq_count "$irq") - before))
-echo "# $n INTx interrupts for $((2 * size)) bytes"
-check intx-interrupts test "$n" -gt 0
+# Each port sent the data once and received it once, not a byte more.
+check_eq port-a-counts "$size $size" "$(moved "$a" "$count_a")"
+check_eq port-b-counts "$size $size" "$(moved "$b" "$count_b")"
+echo "# $(($(irq_count "$irq") - before)) INTx interrupts for $((2 * size)) bytes"
 
 irq=$(cat "/sys/class/tty/$l/irq")
 check_eq msi-line "PCI-MSI-$msi 0-edge" "$(irq_chip "$irq")"
 check msi-enabled test -e /sys/bus/pci/devices/"$msi"/msi_irqs/"$irq"
 before=$(irq_count "$irq")
+count_l=$(port_counts "$l")
 send "$l" "$l" loop
 check loopback-exact cmp $dir/data $dir/loop.got
-n=$(($(irq_count "$irq") - before))
-echo "# $n MSIs for $size bytes"
-check msi-interrupts test "$n" -gt 0
+check_eq loop-port-counts "$size $size" "$(moved "$l" "$count_l")"
+echo "# $(($(irq_count "$irq") - before)) MSIs for $size bytes"
+check_eq no-line-errors "" "$(line_errors "$a" "$b" "$l")"
 exec 4<&- 5<&- 6<&-
 tap_done
