@@ -4,6 +4,7 @@
 # PCI/IMS needs, and the path every host-backed vector of the project takes.
 . /mdev-ims/tests/lib/tap.sh
 
+plan 3
 check dmar-unit-registered test -e /sys/class/iommu/dmar0
 check irq-remapping-enabled sh -c 'dmesg | grep -q "Enabled IRQ remapping"'
 # The legacy serial line goes through the remapped IO-APIC domain.

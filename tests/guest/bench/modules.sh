@@ -7,12 +7,18 @@ loaded() { [ -d "/sys/module/$1" ]; }
 # Taint bit 9 (W) is set by any WARN.
 warned() { [ $(( $(cat /proc/sys/kernel/tainted) & 512 )) -ne 0 ]; }
 
+project=$(cat /mdev-ims/modules.list)
+# shellcheck disable=SC2086 # one word per module
+set -- $project
+# vfio, vfio_iommu_type1 and mdev in and out, five cases per module of
+# the project, and the taint
+plan $((11 + 5 * $#))
+
 for m in vfio vfio_iommu_type1 mdev; do
 	check "load-$m" modprobe "$m"
 	check "loaded-$m" loaded "$m"
 done
 
-project=$(cat /mdev-ims/modules.list)
 if [ -n "$project" ]; then
 	ok "project-modules-built"
 else

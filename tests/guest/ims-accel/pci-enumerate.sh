@@ -6,6 +6,7 @@
 
 device=$(sed -n 's/.*mdev_ims.device=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ -n "$device" ] || skip_all "the bench's QEMU has no ims-accel device"
+plan 8
 
 # Properties given on the command line, else the model's defaults.
 prop() {

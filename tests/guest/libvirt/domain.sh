@@ -74,6 +74,9 @@ answer() {
 	ims_accel_host_counts_hook "$a" $vectors "$events_before" "$@"
 }
 
+# Thirty cases of its own, one of them the answer to vm/ims-accel-guest's
+# host-counts request; and the nested runner's cases.
+plan 30 nested
 check modules-load modprobe -a vfio_iommu_type1 mtty mdpy
 avail=$(all_available)
 base=$(cat $eventfds)
@@ -196,6 +199,7 @@ check_eq nested-sees-devices "1b36:000f 0x038000
 4d54:545a 0x070002
 9710:9912 0x070002" "$(pci_ids)"
 vm_forward nested $dir/results.log
+plan_forwarded $dir/results.log
 vm_check_console nested-log-clean $dir/console.log
 qlog=/var/log/libvirt/qemu/$dom.log
 if grep -Ei 'qemu-system-x86_64: .*(warning|error)' $qlog > $dir/qemu-warnings; then

@@ -95,6 +95,9 @@ libvirt_has_sysfs() {
 		done | sort)" ]
 }
 
+# Each fails_with makes two cases.
+plan 67
+
 # nodedev-create and nodedev-destroy: a transient instance.
 uuid=$(use_uuid)
 name=$(mdev_nodedev "$uuid" "$bdf")

@@ -64,6 +64,8 @@ uuid=$(new_uuid)
 trap '[ ! -e /sys/bus/mdev/devices/$uuid ] ||
 	echo 1 > /sys/bus/mdev/devices/$uuid/remove' EXIT
 
+plan 13
+
 check mtty-load modprobe mtty
 # libvirt hears of the new parent through a udev event of its own.
 wait_for 30 parents_listed

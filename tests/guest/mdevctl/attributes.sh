@@ -13,6 +13,8 @@
 . /mdev-ims/tests/lib/tap.sh
 . /mdev-ims/tests/lib/mdevctl.sh
 
+# Twelve cases a parent, five on mdpy's read-only attribute, three more.
+plan $((8 + 12 * $(parent_count)))
 check attributes-parents-present mdevctl_parents
 check attributes-start-clean clean_state
 dir=$(mktemp -d)

@@ -20,6 +20,8 @@ trap mdevctl_cleanup EXIT
 # package needs a link for it, which tests/bench/rootfs.sh adds).
 rule_prog=$(grep -o '/[a-z/]*bin/mdevctl' /lib/udev/rules.d/60-mdevctl.rules |
 	head -n 1)
+# Nine cases a parent, eleven more.
+plan $((11 + 9 * $(parent_count)))
 check udev-rule-runs-mdevctl test -x "${rule_prog:-/nonexistent}"
 
 # take_away / bring_back <parent>

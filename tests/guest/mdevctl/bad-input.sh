@@ -35,6 +35,8 @@ fewest() {
 	done | sort -n | head -n 1 | cut -d' ' -f2
 }
 
+# 32 cases a parent, 21 more: each fails makes two.
+plan $((21 + 32 * $(parent_count)))
 check bad-input-parents-present mdevctl_parents
 check bad-input-start-clean clean_state
 

@@ -19,6 +19,8 @@ config() { # <parent> <uuid>
 	echo "/etc/mdevctl.d/$1/$2"
 }
 
+# 62 cases a parent, three more.
+plan $((3 + 62 * $(parent_count)))
 check lifecycle-parents-present mdevctl_parents
 check lifecycle-start-clean clean_state
 dir=$(mktemp -d)

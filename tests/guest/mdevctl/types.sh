@@ -44,6 +44,8 @@ parents_of() {
 	cut -d' ' -f1 | sort -u | tr '\n' ' '
 }
 
+# Nine cases a parent, ten more.
+plan $((10 + 9 * $(parent_count)))
 check types-parents-present mdevctl_parents
 check types-start-clean clean_state
 want_parents=$(for p in $PARENTS; do echo "$p"; done | sort | tr '\n' ' ')

@@ -4,6 +4,7 @@
 # device itself appears only in a nested guest), and unloads.
 . /mdev-ims/tests/lib/tap.sh
 
+plan 5
 # busybox modinfo wants the file for a module name with a dash
 ko=$(find "/lib/modules/$(uname -r)/updates" -name mdpy-fb.ko | head -n 1)
 alias=$(modinfo -F alias "$ko" 2>/dev/null | tr 'A-Z' 'a-z')

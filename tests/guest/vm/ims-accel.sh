@@ -32,6 +32,9 @@ host_counts() {
 	ims_accel_host_counts_hook "$uuid" $vectors "$events_before" "$@"
 }
 
+# Four cases before the nested guest, one for its host-counts request,
+# vm_run's four, five after; and the nested runner's cases.
+plan 14 nested
 check ims-accel-load modprobe ims_accel
 set -- /sys/bus/pci/drivers/ims_accel/0000:*
 pf=$1
@@ -49,6 +52,7 @@ check_eq ims-accel-queues-taken "$((free_wqs - wqs))" "$(cat "$pf/free_wqs")"
 VM_HOOK=host_counts VM_APPEND="mdev_ims.iav=$wqs,$vectors"
 vm_run ims-accel vm/ims-accel-guest \
 	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid"
+plan_forwarded "$VM_DIR/ims-accel/results.log"
 
 check_eq ims-accel-eventfds-released "$base" "$(cat $eventfds)"
 check ims-accel-remove sh -c "echo 1 > /sys/bus/mdev/devices/$uuid/remove"

@@ -39,6 +39,9 @@ screendump() {
 	return $rc
 }
 
+# Three cases before the nested guest, two a display for its answer,
+# vm_run's four, five after; and the nested runner's cases.
+plan 16 nested
 check mdpy-load modprobe mdpy
 free=$(cat $types/mdpy-vga/available_instances)
 base=$(cat $eventfds)
@@ -50,6 +53,7 @@ VM_HOOK=screendump
 vm_run mdpy vm/mdpy-guest \
 	-device "vfio-pci,id=vga,sysfsdev=/sys/bus/mdev/devices/$vga,display=on" \
 	-device "vfio-pci,id=xga,sysfsdev=/sys/bus/mdev/devices/$xga,display=on"
+plan_forwarded "$VM_DIR/mdpy/results.log"
 check mdpy-screendumps-taken test -s "$VM_DIR/mdpy/xga.ppm"
 
 check_eq mdpy-eventfds-released "$base" "$(cat $eventfds)"

@@ -28,6 +28,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Three cases before the nested guest, vm_run's four, four after; and
+# the nested runner's cases.
+plan 11 nested
 check mtty-load modprobe mtty
 free=$(cat $types/mtty-1/available_instances)
 base=$(cat $eventfds)
@@ -40,6 +43,7 @@ VM_APPEND=8250.nr_uarts=8
 vm_run mtty vm/mtty-guest \
 	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$two" \
 	-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$one,$netmos"
+plan_forwarded "$VM_DIR/mtty/results.log"
 
 check_eq mtty-eventfds-released "$base" "$(cat $eventfds)"
 check mtty-remove-two-port sh -c "echo 1 > /sys/bus/mdev/devices/$two/remove"
