@@ -6,6 +6,7 @@
 #   make check            set up everything, run the whole suite on both kernels
 #   make demo             boot a guest and show instances at work
 #   make bench            the project's mtty and mdpy against the kernel's samples
+#   make fuzz             the fuzzer long on both kernels (FUZZ_OPS per device type)
 #   make shell            the test guest with an interactive shell
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make modules KERNEL=stock|ims
@@ -19,7 +20,7 @@ KERNEL ?= stock
 TESTS ?=
 
 .PHONY: all deps qemu kernels kernel modules guest-tests check demo bench shell \
-	lint clean
+	lint clean fuzz
 
 all: modules
 
@@ -46,6 +47,9 @@ demo: deps
 
 bench: deps
 	@$(BENCH)/bench.sh
+
+fuzz: deps
+	@$(BENCH)/fuzz.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL),$(KERNELS))
 
 shell: deps
 	@$(BENCH)/run.sh --shell $(KERNEL)
