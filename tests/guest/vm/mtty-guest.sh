@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: nested
+# TIMEOUT: 600
 # The nested side of vm/mtty: two mtty instances assigned by vm/mtty, a
 # two-port one (null modem) as it is, which 8250_pci drives with INTx, and
 # a one-port one (loopback plug) that QEMU shows with the IDs of a NetMos
