@@ -193,5 +193,44 @@ expect forward-nothing-ran "not ok 1 - vm-ran-tests
 not ok 2 - vm-guest-run
 failed 2" "$(forward 'Linux version')"
 
+# tap.sh: a shell test's plan is what it declared, never what it printed,
+# and a nested guest's cases count as forwarded (vm_forward, tap.awk).
+shtest() {
+	# shellcheck disable=SC2016 # expanded by dash
+	MDEV_IMS_LIB=$top/tests/guest/lib dash -c '. "$1/tests/guest/lib/tap.sh"
+		. "$1/tests/guest/lib/vm.sh"; VM_TAP_AWK=$1/tests/bench/tap.awk
+		eval "$2"' shtest "$top" "$1" 2>&1
+	echo "exit $?"
+}
+expect tap-plan-first "1..2
+ok 1 - a
+ok 2 - b
+exit 0" "$(shtest 'plan 2; ok a; ok b; tap_done')"
+expect tap-short-of-plan "1..2
+ok 1 - a
+# tap: planned 2 cases, made 1
+exit 1" "$(shtest 'plan 2; ok a; tap_done')"
+expect tap-no-plan "ok 1 - a
+# tap: no plan declared
+exit 1" "$(shtest 'ok a; tap_done')"
+expect tap-case-before-plan "ok 1 - a
+1..1
+# tap: case 'a' came before the plan
+exit 1" "$(shtest 'ok a; plan 1; tap_done')"
+printf '%s\n' '# mdev-ims: begin v/t' '1..2' 'ok 1 - one' 'ok 2 - two' \
+	'# mdev-ims: end v/t rc=0 seconds=1' '# mdev-ims: done' > "$tmp/nested"
+expect tap-plan-forwarded "ok 1 - own
+ok 2 - vm-one
+ok 3 - vm-two
+1..3
+exit 0" "$(shtest "plan 1 nested; ok own; vm_forward vm $tmp/nested
+	plan_forwarded $tmp/nested; tap_done")"
+expect tap-plan-forwarded-short "ok 1 - vm-one
+ok 2 - vm-two
+1..3
+# tap: planned 3 cases, made 2
+exit 1" "$(shtest "plan 1 nested; vm_forward vm $tmp/nested
+	plan_forwarded $tmp/nested; tap_done")"
+
 echo "1..$n"
 [ $failed -eq 0 ]
