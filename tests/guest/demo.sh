@@ -181,8 +181,7 @@ track "$uuid"
 cmd mdevctl define -p "$bdf" -t ims_accel-2q8v -u "$uuid"
 cmd mdevctl start -u "$uuid"
 cmd mdevctl list
-if command -v qemu-system-x86_64 > /dev/null &&
-	modprobe kvm_amd 2> /dev/null && [ -c /dev/kvm ]; then
+if command -v qemu-system-x86_64 > /dev/null; then
 	. /mdev-ims/tests/lib/vm.sh
 	say "  given to a nested QEMU: -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid"
 	shown=0
@@ -213,7 +212,7 @@ if command -v qemu-system-x86_64 > /dev/null &&
 		vm_tail "$VM_DIR/demo/console.log" 20
 	fi
 else
-	failed "no nested VM: this guest has no QEMU or no /dev/kvm"
+	failed "no nested VM: this guest has no QEMU"
 fi
 cmd mdevctl stop -u "$uuid"
 cmd mdevctl undefine -u "$uuid"

@@ -12,7 +12,7 @@
 
 # "<parent> <type> <field>\t<value>" per type and field, sorted, from
 # sysfs, from mdevctl's text and from its JSON. A type without a
-# description file (mtty's) has no description line in any of them.
+# description file would have no description line in any of them.
 from_sysfs() {
 	for t in /sys/class/mdev_bus/${1:-*}/mdev_supported_types/*; do
 		[ -d "$t" ] || continue
