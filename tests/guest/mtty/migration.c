@@ -330,6 +330,27 @@ static void refused(struct __test_metadata *_metadata, struct vfio_dev *d,
 }
 
 /*
+ * A stream whose header the card refuses with @err, as soon as the header
+ * is complete: sent alone, then whole, each in a session of its own.
+ */
+static void header_refused(struct __test_metadata *_metadata,
+			   struct vfio_dev *d, const uint8_t *s, size_t len,
+			   long err, const char *what)
+{
+	int fd;
+
+	fd = begin(_metadata, d);
+	ASSERT_EQ(err, put(fd, s, MTTY_MIG_HDR_SIZE))
+		TH_LOG("%s, header alone", what);
+	refused(_metadata, d, fd);
+
+	fd = begin(_metadata, d);
+	ASSERT_EQ(err, put(fd, s, len))
+		TH_LOG("%s, whole stream", what);
+	refused(_metadata, d, fd);
+}
+
+/*
  * What "the instance still works" means after hostile streams: it resumes
  * a good stream, then carries a byte from port 0 to the other end of its
  * cable.
@@ -518,7 +539,7 @@ TEST_F(resume, bad_magic)
 				    0x5a5a5a5a };
 	uint8_t *s = self->buf;
 	size_t i;
-	int fd;
+	char what[32];
 
 	for (i = 0; i < ARRAY_SIZE(magics); i++) {
 		memcpy(s, self->good, self->len);
@@ -526,16 +547,9 @@ TEST_F(resume, bad_magic)
 		s[1] = magics[i] >> 8;
 		s[2] = magics[i] >> 16;
 		s[3] = magics[i] >> 24;
-
-		fd = begin(_metadata, &self->dst);
-		ASSERT_EQ(-EINVAL, put(fd, s, MTTY_MIG_HDR_SIZE))
-			TH_LOG("magic %#x", magics[i]);
-		refused(_metadata, &self->dst, fd);
-
-		fd = begin(_metadata, &self->dst);
-		ASSERT_EQ(-EINVAL, put(fd, s, self->len))
-			TH_LOG("magic %#x", magics[i]);
-		refused(_metadata, &self->dst, fd);
+		snprintf(what, sizeof(what), "magic %#x", magics[i]);
+		header_refused(_metadata, &self->dst, s, self->len, -EINVAL,
+			       what);
 	}
 	still_works(_metadata, self, variant->ports);
 }
@@ -549,22 +563,15 @@ TEST_F(resume, bad_version)
 	const uint16_t versions[] = { 0, MTTY_MIG_VERSION + 1, 0xffff };
 	uint8_t *s = self->buf;
 	size_t i;
-	int fd;
+	char what[32];
 
 	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		memcpy(s, self->good, self->len);
 		s[MTTY_MIG_OFF_VERSION] = versions[i];
 		s[MTTY_MIG_OFF_VERSION + 1] = versions[i] >> 8;
-
-		fd = begin(_metadata, &self->dst);
-		ASSERT_EQ(-EOPNOTSUPP, put(fd, s, MTTY_MIG_HDR_SIZE))
-			TH_LOG("version %u", versions[i]);
-		refused(_metadata, &self->dst, fd);
-
-		fd = begin(_metadata, &self->dst);
-		ASSERT_EQ(-EOPNOTSUPP, put(fd, s, self->len))
-			TH_LOG("version %u", versions[i]);
-		refused(_metadata, &self->dst, fd);
+		snprintf(what, sizeof(what), "version %u", versions[i]);
+		header_refused(_metadata, &self->dst, s, self->len,
+			       -EOPNOTSUPP, what);
 	}
 	still_works(_metadata, self, variant->ports);
 }
