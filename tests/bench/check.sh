@@ -77,7 +77,7 @@ boot() {
 		echo "RESULT not ok $1:bench/budget-$2 # not booted: the run's ${budget}s budget is spent"
 		return
 	fi
-	GUEST_TIMEOUT=$((left < ${GUEST_TIMEOUT:-3600} ? left : ${GUEST_TIMEOUT:-3600})) \
+	GUEST_TIMEOUT=$((left < GUEST_TIMEOUT ? left : GUEST_TIMEOUT)) \
 		"$B/run.sh" --check "$pattern" --boot "$2" "$1"
 }
 

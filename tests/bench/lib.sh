@@ -6,6 +6,9 @@ set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${MDEV_IMS_CACHE:-$HOME/.cache/mdev-ims}
 JOBS=${JOBS:-$(nproc)}
+# The bound of one guest boot, for hangs; check.sh lowers it to what is
+# left of the run's budget.
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 mkdir -p "$CACHE"
 
 log() { printf '[bench] %s\n' "$*" >&2; }

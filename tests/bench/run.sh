@@ -50,7 +50,6 @@ suffix=${suffix:+-$suffix}
 [ -n "${MDEV_IMS_PREPARED:-}" ] || "$TOP/tests/bench/prepare.sh" "$flavour"
 
 QEMU=$CACHE/qemu-build/qemu-system-x86_64
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 # The device the tests are written against; tests read it back from the
 # kernel command line (mdev_ims.device=...).
 IMS_ACCEL=${IMS_ACCEL:-wqs=256,ims=32768,msix=64}
@@ -67,10 +66,8 @@ done
 console=$logdir/console.log
 
 # -nodefaults: q35's default CD-ROM alone keeps SeaBIOS busy for 30 s.
-# thread=single: every vCPU on one host thread, in turn. With a thread per
-# vCPU, TCG's cross-vCPU races showed (a TLB entry looked up in a memory
-# map it was not filled from, qemu/patches/0003-*; flags corrupted in a
-# nested guest); in turn, a guest runs the same way every time, and the
+# thread=single: every vCPU on one host thread, in turn, so that no race
+# between TCG's vCPU threads can make a run differ from the next, and the
 # host's other core runs the other kernel's guest (check.sh).
 args=(-M q35 -accel tcg,thread=single -cpu max "${machine[@]}" -nodefaults -no-reboot -display none
 	-nic none -L /usr/share/seabios -L /usr/share/qemu
