@@ -9,7 +9,7 @@ pattern=${1:-*}
 boot=${2:-base}
 cd "${MDEV_IMS_TESTS:-/mdev-ims/tests}" || exit 1
 echo "# mdev-ims: kernel $(uname -r)"
-timed_out=${TMPDIR:-/tmp}/mdev-ims-timed-out
+timed_out=${TMPDIR:-/tmp}/mdev-ims-timed-out.$$
 while read -r name timeout path profile kernels; do
 	case "$name" in
 	$pattern) ;;
@@ -33,7 +33,9 @@ while read -r name timeout path profile kernels; do
 	watchdog=$!
 	wait "$pid" 2>/dev/null
 	rc=$?
-	kill -KILL -"$pid" -"$watchdog" 2>/dev/null
+	# The watchdog by its pid too: a test that ends at once can end before
+	# the watchdog's setsid has made it a group of its own.
+	kill -KILL -"$pid" "$watchdog" -"$watchdog" 2>/dev/null
 	wait "$watchdog" 2>/dev/null
 	end=$(cut -d. -f1 /proc/uptime)
 	[ -e "$timed_out" ] && rc=timeout
@@ -56,4 +58,5 @@ if [ -w "$leaks" ]; then
 		echo "kmemleak: $line" > /dev/kmsg
 	done
 fi
+rm -f "$timed_out"
 echo "# mdev-ims: done"
