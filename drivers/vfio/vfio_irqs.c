@@ -14,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/vfio.h>
 #include <linux/vfio_irqs.h>
 #include <kunit/visibility.h>
@@ -286,24 +287,69 @@ err_release:
 	return ret;
 }
 
-/* Undo vfio_irqs_vector_setup(); the vector has no eventfd left. */
-static void vfio_irqs_vector_teardown(struct vfio_irqs_vector *v)
+/*
+ * First half of undoing vfio_irqs_vector_setup(), for a vector with no
+ * eventfd left: free the host IRQ, which masks its source. Returns true if
+ * there was one, which vfio_irqs_vector_release() gives back once the CPUs
+ * are drained.
+ */
+static bool vfio_irqs_vector_quiesce(struct vfio_irqs_vector *v)
+{
+	lockdep_assert_held(&v->irqs->igate);
+	WARN_ON_ONCE(rcu_access_pointer(v->trigger));
+
+	/* v->name is set while the IRQ is requested. */
+	if (!v->irq || !v->name)
+		return false;
+	vfio_irqs_bypass_del(v);
+	free_irq(v->irq, v);
+	kfree(v->name);
+	v->name = NULL;
+	return true;
+}
+
+static long vfio_irqs_cpu_drained(void *unused)
+{
+	return 0;
+}
+
+/*
+ * free_irq() masked the sources, but a message one of them sent just before
+ * may still wait in the local APIC of the CPU it targets, untaken while that
+ * CPU runs with interrupts off (or, in a VM, is not running at all). Taken
+ * after ->release gave the IRQ's vector away, it would reach the vector's
+ * next owner, or a descriptor with no handler ("unexpected IRQ trap"). A
+ * CPU that has run a work item has had interrupts on since, so each such
+ * message has been taken while its vector still belonged to the freed IRQ,
+ * which drops it.
+ */
+static void vfio_irqs_drain_cpus(void)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		work_on_cpu_safe(cpu, vfio_irqs_cpu_drained, NULL);
+}
+
+/* Second half: the driver's source goes back to it. */
+static void vfio_irqs_vector_release(struct vfio_irqs_vector *v)
 {
 	struct vfio_irqs *irqs = v->irqs;
 	unsigned int irq = v->irq;
 
-	lockdep_assert_held(&irqs->igate);
-	WARN_ON_ONCE(rcu_access_pointer(v->trigger));
-
 	if (!irq)
 		return;
-	vfio_irqs_bypass_del(v);
-	free_irq(irq, v);
-	kfree(v->name);
-	v->name = NULL;
 	v->irq = 0;
 	if (irqs->ops->release)
 		irqs->ops->release(irqs, v->index, v->vector, irq);
+}
+
+/* Undo vfio_irqs_vector_setup(); the vector has no eventfd left. */
+static void vfio_irqs_vector_teardown(struct vfio_irqs_vector *v)
+{
+	if (vfio_irqs_vector_quiesce(v))
+		vfio_irqs_drain_cpus();
+	vfio_irqs_vector_release(v);
 }
 
 /*
@@ -546,19 +592,26 @@ static void vfio_irqs_msi_disable(struct vfio_irqs *irqs)
 {
 	struct vfio_irqs_vector *v;
 	unsigned long i;
+	bool host = false;
 
 	lockdep_assert_held(&irqs->igate);
 
 	WRITE_ONCE(irqs->active, VFIO_IRQS_NONE);
 	irqs->nvec = 0;
 
+	/* Every source masked first, so that the CPUs are drained once. */
+	xa_for_each(&irqs->vectors, i, v) {
+		vfio_irqs_swap(v, NULL);
+		host |= vfio_irqs_vector_quiesce(v);
+	}
+	if (host)
+		vfio_irqs_drain_cpus();
 	/*
 	 * A signal path that looked a vector up before this may still read
 	 * it and its old eventfd: both are freed after a grace period.
 	 */
 	xa_for_each(&irqs->vectors, i, v) {
-		vfio_irqs_swap(v, NULL);
-		vfio_irqs_vector_teardown(v);
+		vfio_irqs_vector_release(v);
 		xa_erase(&irqs->vectors, i);
 		call_rcu(&v->rcu, vfio_irqs_vector_free);
 	}

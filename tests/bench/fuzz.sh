@@ -10,8 +10,9 @@
 # FUZZ_OPS (default 1000000) operations per device type, FUZZ_SEED
 # (default random: each run fuzzes anew; the seed is in every result, and
 # FUZZ_SEED=<it> replays it), FUZZ_TYPES (comma separated, default all),
-# FUZZ_KNOWN_BUGS=1 to include what the fuzzer's header lists as known
-# bugs. FUZZ_TIMEOUT bounds each guest (default: 20 ms an operation).
+# FUZZ_ONLY (comma separated operation names, default all: the fuzzer's
+# --list names them). FUZZ_TIMEOUT bounds each guest (default:
+# 20 ms an operation).
 #
 # run.sh boots the cached kernel and initramfs; this boots them from a
 # cache of its own (links to the real one) whose initramfs has one more
@@ -25,7 +26,7 @@ B=$TOP/tests/bench
 ops=${FUZZ_OPS:-1000000}
 seed=${FUZZ_SEED:-random}
 types=${FUZZ_TYPES:-}
-known=${FUZZ_KNOWN_BUGS:-0}
+only=${FUZZ_ONLY:-}
 case "$ops" in ''|*[!0-9]*) die "FUZZ_OPS must be a number" ;; esac
 ntypes=10
 [ -z "$types" ] || ntypes=$(($(tr -cd , <<< "$types" | wc -c) + 1))
@@ -50,7 +51,7 @@ fuzz_cache() {
 	cat > "$extra/mdev-ims/tests/fuzz/long.sh" <<-EOF
 	#!/bin/sh
 	export FUZZ_OPS=$ops FUZZ_SEED=$seed FUZZ_TYPES=$types
-	export FUZZ_KNOWN_BUGS=$known
+	export FUZZ_ONLY=$only
 	exec /mdev-ims/tests/fuzz/vfio
 	EOF
 	chmod 0755 "$extra/mdev-ims/tests/fuzz/long.sh"

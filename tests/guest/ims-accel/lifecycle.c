@@ -4,17 +4,21 @@
  * instance in use signals REQ and completes when its user closes;
  * unbinding the function with live instances (one of them open) removes
  * them all; unloading the module with instances does the same; a
- * create/open/use/close/remove loop leaves everything as it was.
+ * create/open/use/close/remove loop leaves everything as it was; vectors
+ * torn down with their interrupts in flight let no message reach a later
+ * owner or no handler.
  * TIMEOUT: 600
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wclobbered"
+#include <fcntl.h>
 #include <pthread.h>
 #include "kselftest_harness.h"
 #include "iav_vfio.h"
 
 #define WAIT_MS		5000
 #define LOOPS		8
+#define TEARDOWNS	400
 
 FIXTURE(life) {
 	char why[128];
@@ -201,6 +205,88 @@ TEST_F(life, reopen_clean)
 	for (v = 0; v <= d.nr_vectors; v++) {
 		EXPECT_EQ(0, got[v]) TH_LOG("stale count on vector %u", v);
 	}
+	ASSERT_EQ(0, iav_destroy(&d));
+}
+
+/* /dev/kmsg from its end, for the lines logged from now on. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Lines logged since kmsg_open() that say an interrupt found no owner. */
+static unsigned int kmsg_unowned_irqs(int fd)
+{
+	unsigned int found = 0;
+	char rec[2048];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records */
+		if (n <= 0)
+			return found;
+		rec[n] = 0;
+		if (strstr(rec, "unexpected IRQ trap") ||
+		    strstr(rec, "No irq handler for vector"))
+			found++;
+	}
+}
+
+/*
+ * Vectors torn down while the completion interrupts they asked for are in
+ * flight, by disabling MSI-X and by closing the device, over and over: a
+ * message the device sent just before a vector's host IRQ was freed must
+ * be taken while that IRQ still owns its CPU vector. Taken later, it
+ * lands on no handler ("unexpected IRQ trap") or on whatever IRQ has the
+ * vector next; the instance's next owner must count nothing.
+ */
+TEST_F(life, teardown_in_flight)
+{
+	uint64_t got[IAV_MAX_VEC] = { 0 }, want[IAV_MAX_VEC] = { 0 };
+	unsigned int i, v;
+	char uuid[40];
+	struct iav_dev d;
+	int kmsg;
+
+	if (self->skip)
+		SKIP(return, "%s", self->why);
+	kmsg = kmsg_open();
+	ASSERT_LE(0, kmsg);
+	/* 1q16v: sixteen messages in flight at each teardown */
+	ASSERT_EQ(0, iav_open_new(&d, iav_types[2].name));
+	snprintf(uuid, sizeof(uuid), "%s", d.vfio.uuid);
+	for (i = 0; i < TEARDOWNS; i++) {
+		ASSERT_EQ(0, iav_wq_enable(&d, 0, 1));
+		ASSERT_EQ(0, iav_arm(&d));
+		for (v = 1; v <= d.nr_vectors; v++) {
+			struct iav_desc desc = iav_nop(v, v);
+
+			iav_submit(&d, 0, &desc);
+		}
+		if (i % 2) {
+			ASSERT_EQ(0, vfio_irq_none(d.vfio.fd,
+						   VFIO_IRQ_SET_ACTION_TRIGGER,
+						   VFIO_PCI_MSIX_IRQ_INDEX, 0, 0));
+		} else {
+			iav_close(&d);
+			ASSERT_EQ(0, iav_open(&d, uuid));
+		}
+	}
+	iav_close(&d);
+	ASSERT_EQ(0, iav_open(&d, uuid));
+	ASSERT_EQ(0, iav_arm(&d));
+	iav_collect(&d, got, want, 0, 200);
+	for (v = 0; v <= d.nr_vectors; v++) {
+		EXPECT_EQ(0, got[v]) TH_LOG("stale count on vector %u", v);
+	}
+	EXPECT_EQ(0, kmsg_unowned_irqs(kmsg));
+	close(kmsg);
 	ASSERT_EQ(0, iav_destroy(&d));
 }
 

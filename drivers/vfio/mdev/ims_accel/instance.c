@@ -597,10 +597,11 @@ static void iav_close_device(struct vfio_device *vdev)
 {
 	struct iav_instance *inst = iav_from_vdev(vdev);
 
-	vfio_irqs_release(&inst->irqs);
+	/* The queues stop first: no completion signals a slot after this. */
 	mutex_lock(&inst->lock);
 	iav_state_reset(inst);
 	mutex_unlock(&inst->lock);
+	vfio_irqs_release(&inst->irqs);
 	/* What fired while the vectors were masked is nobody's now. */
 	iav_slots_scrub(inst->pf, inst->slot_base, inst->nr_vectors);
 }
