@@ -4,12 +4,14 @@
 # kernel named. Prints TAP ("ok N - <kernel>:<area>/<case>") and ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
-#   check.sh [stock] [ims]       TESTS='<area>/<name>' selects tests (glob)
+#   check.sh [stock] [ims]       TESTS='<area>/<name> ...' selects tests (globs)
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/guest/lib/select.sh"
 
 kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(stock ims)
 pattern=${TESTS:-*}
+pattern=${pattern// /,}
 B=$TOP/tests/bench
 
 # Build everything first so that build output never interleaves with TAP.
@@ -26,7 +28,7 @@ export MDEV_IMS_PREPARED=1
 frame() {
 	local name=$1 rc start=$SECONDS
 	shift
-	case "$name" in $pattern) ;; *) return 0 ;; esac
+	selected "$name" "$pattern" || return 0
 	echo "# mdev-ims: begin $name"
 	timeout -s KILL 600 "$@" 2>&1 && rc=0 || rc=$?
 	[ $rc -eq 137 ] && rc=timeout
@@ -55,13 +57,14 @@ host_suite() {
 
 # The boot profiles that the selected guest tests of kernel $1 need, base
 # first: one boot per profile. "nested" is never booted here: its tests
-# run in the nested guests that tests of the debian boot start.
+# run in the nested guests that tests of the debian boot start. None when
+# no guest test is selected (TESTS='qtest/*').
 profiles() {
 	local name timeout path boot kernels
 	while read -r name timeout path boot kernels; do
 		[ "$boot" != nested ] || continue
 		case ",$kernels," in ",all,"|*",$1,"*) ;; *) continue ;; esac
-		case "$name" in $pattern) echo "$boot" ;; esac
+		selected "$name" "$pattern" && echo "$boot"
 	done < "$CACHE/guest-tests/manifest" | sort -u |
 		awk '$0 == "base" { print; next } { rest = rest $0 ORS }
 		END { printf "%s", rest }'
@@ -109,6 +112,6 @@ guest_suites() {
 
 {
 	host_suite | stream_awk -v kernel=host -f "$B/tap.awk"
-	[[ "$pattern" == qtest/* ]] || guest_suites
+	guest_suites
 	echo "# mdev-ims: the run took $SECONDS s"
 } | stream_awk -v expected="$B/expected-skips" -f "$B/count.awk"

@@ -1,20 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In-guest runner: runs every test of the manifest whose "<area>/<name>"
-# matches the pattern, whose boot profile is this boot's and whose kernels
+# matches one of the globs (lib/select.sh), whose boot profile is this boot's and whose kernels
 # include this one ($MDEV_IMS_KERNEL), each once, bounded by its timeout,
 # framing each test's output so the host can name, count and judge it.
 # MDEV_IMS_TESTS is for the bench's own tests (tests/host/bench/).
 pattern=${1:-*}
 boot=${2:-base}
+. "${MDEV_IMS_LIB:-/mdev-ims/tests/lib}/select.sh"
 cd "${MDEV_IMS_TESTS:-/mdev-ims/tests}" || exit 1
 echo "# mdev-ims: kernel $(uname -r)"
 timed_out=${TMPDIR:-/tmp}/mdev-ims-timed-out.$$
 while read -r name timeout path profile kernels; do
-	case "$name" in
-	$pattern) ;;
-	*) continue ;;
-	esac
+	selected "$name" "$pattern" || continue
 	[ "$profile" = "$boot" ] || continue
 	case ",${kernels:-all}," in
 	*",$MDEV_IMS_KERNEL,"* | ,all,) ;;

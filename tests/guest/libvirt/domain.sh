@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 1800
 # A transient libvirt domain (virsh create) of type qemu (TCG, as every
 # nested guest of the bench: tests/guest/lib/vm.sh) owns five instances

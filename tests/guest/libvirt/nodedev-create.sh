@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 300
 # virsh makes and removes ims_accel instances through mdevctl, as libvirt
 # 9.0 does for every mdev: nodedev-create / nodedev-destroy a transient

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # libvirt's node devices with the mdev_types capability are the mdev
 # parents of sysfs that libvirt 9.0 can handle, with the types and
 # available instances sysfs has: every PCI parent (the ims_accel function

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 200
 # What libvirt 9.0 does with the virtual (non-PCI) parents, asserted as it
 # is so that a change is noticed (Documentation/admin-guide/mdev-tools.rst

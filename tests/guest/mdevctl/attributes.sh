@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 300
 # Vendor attributes through mdevctl. A definition carries attributes that
 # mdevctl writes into the instance's sysfs directory after it creates the

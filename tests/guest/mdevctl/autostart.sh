@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 300
 # Auto-start for real: mdevctl 1.2.0 starts the "auto" definitions of a
 # parent from its udev rule (60-mdevctl.rules), which runs "mdevctl

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 600
 # Bad input to mdevctl on each of the project's parents: an unknown parent
 # or type, a type with no instance left, a UUID already in use (started or

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 300
 # mdevctl's life cycle of an instance on each of the project's parents:
 # transient start and stop (with and without a UUID), define, start and

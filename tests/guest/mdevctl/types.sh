@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 300
 # mdevctl types lists every mdev parent of the project (the ims-accel
 # function, mtty, mdpy) with every type and the name, description, device

@@ -61,7 +61,8 @@ printf '%s\n' '#!/bin/sh' 'echo not ok 1 - x; exit 1' > "$tmp/suite/fails.sh"
 printf '%s\n' '#!/bin/sh' 'echo ok 1 - x' > "$tmp/suite/passes.sh"
 chmod +x "$tmp/suite"/*.sh
 runner() { # <kernel> <pattern>
-	MDEV_IMS_KERNEL=$1 MDEV_IMS_TESTS=$tmp/suite sh "$top/tests/guest/runner.sh" "$2" |
+	MDEV_IMS_KERNEL=$1 MDEV_IMS_TESTS=$tmp/suite MDEV_IMS_LIB=$top/tests/guest/lib \
+		sh "$top/tests/guest/runner.sh" "$2" |
 		grep -e '^# mdev-ims: [be]' -e 'ok 1' -e leaked | sed 's/ seconds=.*//'
 }
 expect runner-runs-a-failure-once "# mdev-ims: begin a/fails
@@ -88,6 +89,13 @@ ok 1 - x
 # mdev-ims: begin a/old
 ok 1 - x
 # mdev-ims: end a/old rc=0" "$(runner ims 'a/[bio]*')"
+# TESTS='a b', passed on as "a,b": each test once, in the manifest's order.
+expect runner-globs "# mdev-ims: begin a/both
+ok 1 - x
+# mdev-ims: end a/both rc=0
+# mdev-ims: begin a/old
+ok 1 - x
+# mdev-ims: end a/old rc=0" "$(runner stock 'a/old,,a/b*,a/[bo]*')"
 
 scan() { printf '%s\n' "$@" > "$tmp/console"; "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
 expect clean-log "RESULT ok k:bench/guest-log" "$(scan '[ 1.0] Linux version' '[ 2.0] ok')"
