@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/eventfd.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/irqbypass.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
@@ -289,23 +290,28 @@ err_release:
 
 /*
  * First half of undoing vfio_irqs_vector_setup(), for a vector with no
- * eventfd left: free the host IRQ, which masks its source. Returns true if
- * there was one, which vfio_irqs_vector_release() gives back once the CPUs
- * are drained.
+ * eventfd left: free the host IRQ, which masks its source, noting in
+ * @drain_cpu the CPU its messages went to. vfio_irqs_vector_release()
+ * gives the source back once that CPU is drained.
  */
-static bool vfio_irqs_vector_quiesce(struct vfio_irqs_vector *v)
+static void vfio_irqs_vector_quiesce(struct vfio_irqs_vector *v)
 {
+	const struct cpumask *mask;
+
 	lockdep_assert_held(&v->irqs->igate);
 	WARN_ON_ONCE(rcu_access_pointer(v->trigger));
 
+	v->drain_cpu = -1;
 	/* v->name is set while the IRQ is requested. */
 	if (!v->irq || !v->name)
-		return false;
+		return;
+	mask = irq_get_effective_affinity_mask(v->irq);
+	if (mask)
+		v->drain_cpu = cpumask_first(mask);
 	vfio_irqs_bypass_del(v);
 	free_irq(v->irq, v);
 	kfree(v->name);
 	v->name = NULL;
-	return true;
 }
 
 static long vfio_irqs_cpu_drained(void *unused)
@@ -314,8 +320,8 @@ static long vfio_irqs_cpu_drained(void *unused)
 }
 
 /*
- * free_irq() masked the sources, but a message one of them sent just before
- * may still wait in the local APIC of the CPU it targets, untaken while that
+ * free_irq() masked the source, but a message it sent just before may
+ * still wait in the local APIC of the CPU it targets, untaken while that
  * CPU runs with interrupts off (or, in a VM, is not running at all). Taken
  * after ->release gave the IRQ's vector away, it would reach the vector's
  * next owner, or a descriptor with no handler ("unexpected IRQ trap"). A
@@ -323,11 +329,9 @@ static long vfio_irqs_cpu_drained(void *unused)
  * message has been taken while its vector still belonged to the freed IRQ,
  * which drops it.
  */
-static void vfio_irqs_drain_cpus(void)
+static void vfio_irqs_drain_cpu(int cpu)
 {
-	unsigned int cpu;
-
-	for_each_online_cpu(cpu)
+	if (cpu >= 0 && cpu < nr_cpu_ids)
 		work_on_cpu_safe(cpu, vfio_irqs_cpu_drained, NULL);
 }
 
@@ -347,8 +351,8 @@ static void vfio_irqs_vector_release(struct vfio_irqs_vector *v)
 /* Undo vfio_irqs_vector_setup(); the vector has no eventfd left. */
 static void vfio_irqs_vector_teardown(struct vfio_irqs_vector *v)
 {
-	if (vfio_irqs_vector_quiesce(v))
-		vfio_irqs_drain_cpus();
+	vfio_irqs_vector_quiesce(v);
+	vfio_irqs_drain_cpu(v->drain_cpu);
 	vfio_irqs_vector_release(v);
 }
 
@@ -592,20 +596,26 @@ static void vfio_irqs_msi_disable(struct vfio_irqs *irqs)
 {
 	struct vfio_irqs_vector *v;
 	unsigned long i;
-	bool host = false;
+	int cpu;
 
 	lockdep_assert_held(&irqs->igate);
 
 	WRITE_ONCE(irqs->active, VFIO_IRQS_NONE);
 	irqs->nvec = 0;
 
-	/* Every source masked first, so that the CPUs are drained once. */
+	/* Every source masked first, so that each CPU is drained once. */
 	xa_for_each(&irqs->vectors, i, v) {
 		vfio_irqs_swap(v, NULL);
-		host |= vfio_irqs_vector_quiesce(v);
+		vfio_irqs_vector_quiesce(v);
 	}
-	if (host)
-		vfio_irqs_drain_cpus();
+	for_each_online_cpu(cpu) {
+		xa_for_each(&irqs->vectors, i, v) {
+			if (v->drain_cpu == cpu) {
+				vfio_irqs_drain_cpu(cpu);
+				break;
+			}
+		}
+	}
 	/*
 	 * A signal path that looked a vector up before this may still read
 	 * it and its old eventfd: both are freed after a grace period.

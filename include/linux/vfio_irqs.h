@@ -116,6 +116,8 @@ struct vfio_irqs_layout {
  * @index: VFIO_PCI_*_IRQ_INDEX of the vector
  * @vector: number of the vector within @index
  * @irq: host Linux IRQ backing the vector, 0 if the vector is emulated
+ * @drain_cpu: while the host IRQ is freed but not yet released, the CPU
+ *	its last messages went to, or -1
  * @host_masked: the host source is masked (host-backed vectors only)
  * @name: name of the host IRQ action
  * @retired: eventfd replaced by the current SET_IRQS, put after a grace
@@ -130,6 +132,7 @@ struct vfio_irqs_vector {
 	unsigned int index;
 	unsigned int vector;
 	unsigned int irq;
+	int drain_cpu;
 	bool host_masked;
 	char *name;
 	struct eventfd_ctx *retired;
