@@ -58,15 +58,17 @@ host_suite() {
 # The boot profiles that the selected guest tests of kernel $1 need, base
 # first: one boot per profile. "nested" is never booted here: its tests
 # run in the nested guests that tests of the debian boot start. None when
-# no guest test is selected (TESTS='qtest/*').
+# no guest test is selected (TESTS='qtest/*'). "msix" (an IOMMU that
+# refuses IMS) only for the kernel that has IMS to refuse.
 profiles() {
 	local name timeout path boot kernels
 	while read -r name timeout path boot kernels; do
-		[ "$boot" != nested ] || continue
 		case ",$kernels," in ",all,"|*",$1,"*) ;; *) continue ;; esac
-		selected "$name" "$pattern" && echo "$boot"
+		selected "$name" "$pattern" && tr , '\n' <<< "$boot"
 	done < "$CACHE/guest-tests/manifest" | sort -u |
-		awk '$0 == "base" { print; next } { rest = rest $0 ORS }
+		awk -v kernel="$1" '$0 == "nested" { next }
+		$0 == "msix" && kernel != "ims" { next }
+		$0 == "base" { print; next } { rest = rest $0 ORS }
 		END { printf "%s", rest }'
 }
 

@@ -6,8 +6,8 @@
 # "<area>/<name> <timeout> <path> <boot> <kernels>" per test for the in-guest
 # runner.
 # A test sets its own timeout with a line "TIMEOUT: <seconds>" in its source,
-# the machine it needs with "BOOT: <profile>" (run.sh lists the profiles;
-# "base" when it says nothing), and with "KERNELS: stock,ims" the kernels
+# the machines it runs on with "BOOT: <profile>[,<profile>...]" (run.sh
+# lists the profiles; "base" when it says nothing), and with "KERNELS: stock,ims" the kernels
 # it runs on ("all" when it says nothing): a test whose subject does not
 # change with the kernel runs on one, so each behaviour is counted once.
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +39,7 @@ for src in "$GUEST"/*/*.c "$GUEST"/*/*.sh; do
 	case "$area" in lib) continue ;; esac
 	name=$(basename "$src"); name=${name%.*}
 	timeout=$(sed -n 's/.*TIMEOUT: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
-	boot=$(sed -n 's/.*BOOT: *\([a-z][a-z]*\).*/\1/p' "$src" | head -n 1)
+	boot=$(sed -n 's/.*BOOT: *\([a-z][a-z,]*\).*/\1/p' "$src" | head -n 1)
 	kernels=$(sed -n 's/.*KERNELS: *\([a-z,][a-z,]*\).*/\1/p' "$src" | head -n 1)
 	mkdir -p "$out/$area"
 	case "$src" in

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # scan-log.sh <kernel> <console log> [suffix]: one RESULT line for the guest's
 # kernel log, failing on any report a kernel prints when something is
-# wrong (tests/guest/lib/reports.sh), and on a kernel whose lockdep or
-# kmemleak, configured in, did not come up: its silence would prove nothing.
+# wrong (tests/guest/lib/reports.sh), and on a kernel whose checkers,
+# configured in, did not come up: their silence would prove nothing.
 . "$(dirname "$0")/../guest/lib/reports.sh"
 kernel=$1
 console=$2
@@ -11,14 +11,20 @@ name=bench/guest-log${3:-}
 reports=$KERNEL_REPORTS
 config=${MDEV_IMS_CACHE:-$HOME/.cache/mdev-ims}/kernel-$kernel/kdir/.config
 missing=
-if grep -qx CONFIG_PROVE_LOCKING=y "$config" 2>/dev/null &&
-   ! grep -q 'Lock dependency validator' "$console"; then
-	missing="lockdep"
-fi
-if grep -qx CONFIG_DEBUG_KMEMLEAK=y "$config" 2>/dev/null &&
-   ! grep -q 'kmemleak: Kernel memory leak detector initialized' "$console"; then
-	missing="$missing${missing:+ and }kmemleak"
-fi
+# <the .config line that turns it on>|<checker>|<what it prints once it
+# runs>. KFENCE samples nothing with an interval of 0 (Debian's stock
+# kernel), so its line is the interval's.
+while IFS='|' read -r option checker banner; do
+	if grep -Eqx "$option" "$config" 2>/dev/null &&
+	   ! grep -q "$banner" "$console"; then
+		missing="$missing${missing:+, }$checker"
+	fi
+done <<'EOF_CHECKERS'
+CONFIG_PROVE_LOCKING=y|lockdep|Lock dependency validator
+CONFIG_DEBUG_KMEMLEAK=y|kmemleak|kmemleak: Kernel memory leak detector initialized
+CONFIG_KASAN=y|KASAN|KernelAddressSanitizer initialized
+CONFIG_KFENCE_SAMPLE_INTERVAL=[1-9][0-9]*|KFENCE|kfence: initialized
+EOF_CHECKERS
 if [ ! -s "$console" ]; then
 	echo "RESULT not ok $kernel:$name # no console log at $console"
 elif [ -n "$missing" ]; then

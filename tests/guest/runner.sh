@@ -13,7 +13,10 @@ echo "# mdev-ims: kernel $(uname -r)"
 timed_out=${TMPDIR:-/tmp}/mdev-ims-timed-out.$$
 while read -r name timeout path profile kernels; do
 	selected "$name" "$pattern" || continue
-	[ "$profile" = "$boot" ] || continue
+	case ",$profile," in
+	*",$boot,"*) ;;
+	*) continue ;;
+	esac
 	case ",${kernels:-all}," in
 	*",$MDEV_IMS_KERNEL,"* | ,all,) ;;
 	*) continue ;;

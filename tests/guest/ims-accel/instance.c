@@ -5,6 +5,7 @@
  * info, the portals and local memory mapped, NOP, FILL, COPY and CRC32C
  * on every queue with the results checked, every vector raised with
  * exactly its eventfd counting, vector 0 for queue errors, reset.
+ * BOOT: base,msix
  * TIMEOUT: 600
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"

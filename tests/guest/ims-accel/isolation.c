@@ -5,6 +5,7 @@
  * the instance's own vector 0 when unmasked); an instance's regions
  * expose its own pages only, through mmap and the fd alike; a
  * descriptor cannot reach beyond its own window.
+ * BOOT: base,msix
  * TIMEOUT: 300
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"

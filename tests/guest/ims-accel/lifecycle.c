@@ -7,6 +7,7 @@
  * create/open/use/close/remove loop leaves everything as it was; vectors
  * torn down with their interrupts in flight let no message reach a later
  * owner or no handler.
+ * BOOT: base,msix
  * TIMEOUT: 600
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -18,7 +19,7 @@
 
 #define WAIT_MS		5000
 #define LOOPS		8
-#define TEARDOWNS	400
+#define TEARDOWNS	300
 
 FIXTURE(life) {
 	char why[128];

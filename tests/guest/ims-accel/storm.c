@@ -6,6 +6,7 @@
  * counted. One message in flight per vector is what the interrupt
  * architecture can count exactly: two messages to one vector before the
  * CPU takes the first merge in the local APIC, on metal as in QEMU.
+ * BOOT: base,msix
  * TIMEOUT: 900
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"

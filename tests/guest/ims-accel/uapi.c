@@ -6,6 +6,7 @@
  * vfio-pci-core's errnos, loopback, dynamic growth without disturbing
  * live vectors, eventfd swap and de-assignment with the device firing,
  * disable, and every eventfd released on close.
+ * BOOT: base,msix
  * TIMEOUT: 300
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"

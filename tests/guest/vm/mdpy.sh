@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 1500
 # mdpy instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=...,display=on, which makes each a display of QEMU's

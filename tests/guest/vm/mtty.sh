@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # BOOT: debian
-# KERNELS: ims
+# KERNELS: stock
 # TIMEOUT: 1500
 # mtty instances in a nested guest under TCG, given to QEMU with -device
 # vfio-pci,sysfsdev=: a two-port one (null modem) as it is, and a

@@ -54,15 +54,15 @@ mkdir "$tmp/suite"
 printf '%s\n' 'a/fails 10 ./fails.sh base all' 'a/ims-only 10 ./passes.sh base ims' \
 	'a/both 10 ./passes.sh base stock,ims' 'a/old 10 ./passes.sh base' > "$tmp/suite/manifest"
 printf '%s\n' 'a/hangs 1 ./hangs.sh base all' 'a/leaves 10 ./leaves.sh base all' \
-	>> "$tmp/suite/manifest"
+	'a/twice 10 ./passes.sh base,msix all' >> "$tmp/suite/manifest"
 printf '%s\n' '#!/bin/sh' '(sleep 2; echo leaked) &' 'echo ok 1 - x' 'sleep 30' > "$tmp/suite/hangs.sh"
 printf '%s\n' '#!/bin/sh' '(sleep 2; echo leaked) &' 'echo ok 1 - x' > "$tmp/suite/leaves.sh"
 printf '%s\n' '#!/bin/sh' 'echo not ok 1 - x; exit 1' > "$tmp/suite/fails.sh"
 printf '%s\n' '#!/bin/sh' 'echo ok 1 - x' > "$tmp/suite/passes.sh"
 chmod +x "$tmp/suite"/*.sh
-runner() { # <kernel> <pattern>
+runner() { # <kernel> <pattern> [<boot>]
 	MDEV_IMS_KERNEL=$1 MDEV_IMS_TESTS=$tmp/suite MDEV_IMS_LIB=$top/tests/guest/lib \
-		sh "$top/tests/guest/runner.sh" "$2" |
+		sh "$top/tests/guest/runner.sh" "$2" "${3:-base}" |
 		grep -e '^# mdev-ims: [be]' -e 'ok 1' -e leaked | sed 's/ seconds=.*//'
 }
 expect runner-runs-a-failure-once "# mdev-ims: begin a/fails
@@ -89,6 +89,13 @@ ok 1 - x
 # mdev-ims: begin a/old
 ok 1 - x
 # mdev-ims: end a/old rc=0" "$(runner ims 'a/[bio]*')"
+# A test of two profiles runs in each boot of either, and in no other.
+expect runner-profiles "# mdev-ims: begin a/twice
+ok 1 - x
+# mdev-ims: end a/twice rc=0
+# mdev-ims: begin a/twice
+ok 1 - x
+# mdev-ims: end a/twice rc=0" "$(runner ims 'a/t*'; runner ims 'a/*' msix; runner ims 'a/*' wide)"
 # TESTS='a b', passed on as "a,b": each test once, in the manifest's order.
 expect runner-globs "# mdev-ims: begin a/both
 ok 1 - x
@@ -121,17 +128,20 @@ ir-fault|DMAR: [INTR-REMAP] Request device [00:03.0] fault index 0x10
 segfault|uapi[123]: segfault at 0 ip 0000000000401000 sp 00007ffc error 4
 lockdep-off|mdev-ims: lockdep is off: debug_locks 0
 REPORTS
-# A kernel built with lockdep and kmemleak must show both running.
+# A kernel built with lockdep, kmemleak, KASAN and KFENCE must show each
+# running.
 mkdir -p "$tmp/cache/kernel-k/kdir"
-printf '%s\n' CONFIG_PROVE_LOCKING=y CONFIG_DEBUG_KMEMLEAK=y > "$tmp/cache/kernel-k/kdir/.config"
+printf '%s\n' CONFIG_PROVE_LOCKING=y CONFIG_DEBUG_KMEMLEAK=y CONFIG_KASAN=y \
+	CONFIG_KFENCE_SAMPLE_INTERVAL=100 > "$tmp/cache/kernel-k/kdir/.config"
 debug_scan() { printf '%s\n' "$@" > "$tmp/console"; MDEV_IMS_CACHE=$tmp/cache "$top/tests/bench/scan-log.sh" k "$tmp/console" | head -n 1; }
-expect debug-kernel-alive "RESULT ok k:bench/guest-log" "$(debug_scan \
-	'[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar' \
-	'[ 0.2] kmemleak: Kernel memory leak detector initialized (mem pool available: 15000)')"
+lockdep='[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar'
+kasan='[ 0.0] KernelAddressSanitizer initialized (generic)'
+kfence='[ 0.3] kfence: initialized - using 2097152 bytes for 255 objects'
+expect debug-kernel-alive "RESULT ok k:bench/guest-log" "$(debug_scan "$kasan" "$lockdep" \
+	'[ 0.2] kmemleak: Kernel memory leak detector initialized (mem pool available: 15000)' "$kfence")"
 expect debug-kernel-without-kmemleak "RESULT not ok k:bench/guest-log # kmemleak configured but not running in $tmp/console" \
-	"$(debug_scan '[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar' \
-	'[ 0.2] kmemleak: Kernel memory leak detector disabled')"
-expect debug-kernel-without-either "RESULT not ok k:bench/guest-log # lockdep and kmemleak configured but not running in $tmp/console" \
+	"$(debug_scan "$kasan" "$lockdep" '[ 0.2] kmemleak: Kernel memory leak detector disabled' "$kfence")"
+expect debug-kernel-without-any "RESULT not ok k:bench/guest-log # lockdep, kmemleak, KASAN, KFENCE configured but not running in $tmp/console" \
 	"$(debug_scan '[ 0.1] Linux version')"
 expect profile-names-its-log "RESULT not ok k:bench/guest-log-wide # kernel reports in $tmp/console" \
 	"$(scan '[ 1.0] Oops: 0002 [#1] SMP' > /dev/null; "$top/tests/bench/scan-log.sh" k "$tmp/console" -wide | head -n 1)"
