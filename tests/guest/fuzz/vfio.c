@@ -1535,18 +1535,6 @@ static void fz_adopt_data(struct fz *fz, struct rng *r, int fd, int saving)
 	}
 }
 
-static int fz_mig_get(struct fz *fz)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} b = { .f = { .argsz = sizeof(b), .flags = VFIO_DEVICE_FEATURE_GET |
-		       VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE } };
-
-	return ioctl(fz->dev.fd, VFIO_DEVICE_FEATURE, &b) ? -errno :
-	       (int)b.s.device_state;
-}
-
 static void fz_mig_set(struct fz *fz, struct rng *r, uint32_t state)
 {
 	struct {
@@ -1606,7 +1594,7 @@ static void fz_mig_read(struct fz *fz, struct rng *r)
 		fz->stream_len = FZ_STREAM + 1;
 	}
 	if (!n && fz->stream_len <= FZ_STREAM &&
-	    fz_mig_get(fz) == VFIO_DEVICE_STATE_STOP_COPY)
+	    vfio_mig_get(fz->dev.fd) == VFIO_DEVICE_STATE_STOP_COPY)
 		fz->stream_done = 1;
 }
 

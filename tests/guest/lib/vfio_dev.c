@@ -120,7 +120,7 @@ int mdev_exists(const char *uuid)
 	return sysfs_exists(path);
 }
 
-static int vfio_group_of(const char *uuid)
+int vfio_group_of(const char *uuid)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	const char *base;
@@ -136,11 +136,10 @@ static int vfio_group_of(const char *uuid)
 	return atoi(base ? base + 1 : link);
 }
 
-int vfio_dev_open(struct vfio_dev *d, const char *uuid)
+int vfio_dev_attach(struct vfio_dev *d, const char *uuid)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
-	unsigned int i;
 	int group, ret;
 
 	memset(d, 0, sizeof(*d));
@@ -168,13 +167,31 @@ int vfio_dev_open(struct vfio_dev *d, const char *uuid)
 	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
 	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
 		goto err;
-	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->fd < 0)
-		goto err;
+	return 0;
+err:
+	ret = -errno;
+	vfio_dev_close(d);
+	return ret;
+}
+
+int vfio_dev_get_fd(struct vfio_dev *d)
+{
+	unsigned int i;
+
+	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
+	if (d->fd < 0) {
+		d->fd = -1;
+		return -errno;
+	}
 	/* First, as a VMM does: some drivers size their uAPI from it. */
 	d->info.argsz = sizeof(d->info);
-	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info))
-		goto err;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info)) {
+		int ret = -errno;
+
+		close(d->fd);
+		d->fd = -1;
+		return ret;
+	}
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		d->region[i].argsz = sizeof(d->region[i]);
 		d->region[i].index = i;
@@ -182,10 +199,46 @@ int vfio_dev_open(struct vfio_dev *d, const char *uuid)
 			d->region[i].size = 0;
 	}
 	return 0;
-err:
-	ret = -errno;
-	vfio_dev_close(d);
+}
+
+int vfio_dev_open(struct vfio_dev *d, const char *uuid)
+{
+	int ret = vfio_dev_attach(d, uuid);
+
+	if (!ret)
+		ret = vfio_dev_get_fd(d);
+	if (ret)
+		vfio_dev_close(d);
 	return ret;
+}
+
+int vfio_mig_set(int fd, uint32_t state, int *data_fd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_mig_state s;
+	} b = { .f = { .argsz = sizeof(b), .flags = VFIO_DEVICE_FEATURE_SET |
+		       VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE },
+		.s = { .device_state = state, .data_fd = -1 } };
+
+	if (ioctl(fd, VFIO_DEVICE_FEATURE, &b))
+		return -errno;
+	if (data_fd)
+		*data_fd = b.s.data_fd;
+	else if (b.s.data_fd >= 0)
+		close(b.s.data_fd);
+	return 0;
+}
+
+int vfio_mig_get(int fd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_mig_state s;
+	} b = { .f = { .argsz = sizeof(b), .flags = VFIO_DEVICE_FEATURE_GET |
+		       VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE } };
+
+	return ioctl(fd, VFIO_DEVICE_FEATURE, &b) ? -errno : (int)b.s.device_state;
 }
 
 void vfio_dev_close(struct vfio_dev *d)

@@ -42,12 +42,23 @@ int mdev_remove(const char *uuid);
 int mdev_available(const char *types, const char *type);
 int mdev_exists(const char *uuid);
 
+/* The number of an instance's IOMMU group, or -errno. */
+int vfio_group_of(const char *uuid);
 /*
  * The VFIO group API; 0 or -errno. A region the device gives no info for
  * is left with size 0.
  */
 int vfio_dev_open(struct vfio_dev *d, const char *uuid);
+/* vfio_dev_open() in two steps: the group in a container, then the fd. */
+int vfio_dev_attach(struct vfio_dev *d, const char *uuid);
+int vfio_dev_get_fd(struct vfio_dev *d);
 void vfio_dev_close(struct vfio_dev *d);
+/*
+ * VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: set (the data fd, if the arc has
+ * one, in @data_fd, else closed) or get; 0 or the state, or -errno.
+ */
+int vfio_mig_set(int fd, uint32_t state, int *data_fd);
+int vfio_mig_get(int fd);
 int vfio_region_read(struct vfio_dev *d, unsigned int index, uint64_t off,
 		     void *buf, size_t len);
 int vfio_region_write(struct vfio_dev *d, unsigned int index, uint64_t off,

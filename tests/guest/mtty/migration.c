@@ -26,35 +26,6 @@
 
 #define STREAM_MAX	4096
 
-static int mig_set(int fd, uint32_t state, int *data_fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} b = { .f = { .argsz = sizeof(b), .flags = VFIO_DEVICE_FEATURE_SET |
-		       VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE },
-		.s = { .device_state = state, .data_fd = -1 } };
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &b))
-		return -errno;
-	if (data_fd)
-		*data_fd = b.s.data_fd;
-	else if (b.s.data_fd >= 0)
-		close(b.s.data_fd);
-	return 0;
-}
-
-static int mig_get(int fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} b = { .f = { .argsz = sizeof(b), .flags = VFIO_DEVICE_FEATURE_GET |
-		       VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE } };
-
-	return ioctl(fd, VFIO_DEVICE_FEATURE, &b) ? -errno : (int)b.s.device_state;
-}
-
 static long mig_feature_u64(int fd, uint32_t feature)
 {
 	struct {
@@ -115,7 +86,7 @@ TEST_F(mig, running_with_data_in_flight)
 	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
 		  VFIO_MIGRATION_PRE_COPY,
 		  mig_feature_u64(s->fd, VFIO_DEVICE_FEATURE_MIGRATION));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(s->fd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vfio_mig_get(s->fd));
 
 	/* The source runs with bytes waiting in port 1's FIFO. */
 	mtty_reg_write(s, 0, UART_FCR, 0x01);
@@ -126,7 +97,7 @@ TEST_F(mig, running_with_data_in_flight)
 	for (i = 0; i < 4; i++)
 		mtty_reg_write(s, 0, UART_THR, msg[i]);
 
-	ASSERT_EQ(0, mig_set(s->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd));
+	ASSERT_EQ(0, vfio_mig_set(s->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd));
 	ASSERT_LE(0, data_fd);
 	n = precopy_initial(data_fd);
 	ASSERT_LT(0, n);
@@ -137,7 +108,7 @@ TEST_F(mig, running_with_data_in_flight)
 	for (; i < strlen(msg); i++)
 		mtty_reg_write(s, 0, UART_THR, msg[i]);
 
-	ASSERT_EQ(0, mig_set(s->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, vfio_mig_set(s->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	EXPECT_EQ(-EINVAL, precopy_initial(data_fd));
 	while ((n = read(data_fd, stream + len, STREAM_MAX - len)) > 0)
 		len += n;
@@ -146,19 +117,19 @@ TEST_F(mig, running_with_data_in_flight)
 		  len);
 	/* Stopped: the device's registers do not answer. */
 	EXPECT_EQ(0xff, mtty_reg_read(s, 1, UART_LSR));
-	ASSERT_EQ(0, mig_set(s->fd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vfio_mig_set(s->fd, VFIO_DEVICE_STATE_STOP, NULL));
 	close(data_fd);
 
 	/* The target is configured by its user before it resumes. */
 	ASSERT_EQ(0, vfio_irq_eventfds(t->fd, VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
 				       &efd));
-	ASSERT_EQ(0, mig_set(t->fd, VFIO_DEVICE_STATE_RESUMING, &data_fd));
+	ASSERT_EQ(0, vfio_mig_set(t->fd, VFIO_DEVICE_STATE_RESUMING, &data_fd));
 	ASSERT_LE(0, data_fd);
 	ASSERT_EQ(len, write(data_fd, stream, len));
-	ASSERT_EQ(0, mig_set(t->fd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vfio_mig_set(t->fd, VFIO_DEVICE_STATE_STOP, NULL));
 	EXPECT_EQ(0, efd_count(efd));
 	close(data_fd);
-	ASSERT_EQ(0, mig_set(t->fd, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, vfio_mig_set(t->fd, VFIO_DEVICE_STATE_RUNNING, NULL));
 	/* Data available at trigger level 8 is pending: one INTx. */
 	EXPECT_EQ(1, efd_count(efd));
 
@@ -209,7 +180,7 @@ static long save(struct vfio_dev *d, uint8_t *buf)
 	int data_fd = -1, ret;
 	long len = 0, n;
 
-	ret = mig_set(d->fd, VFIO_DEVICE_STATE_STOP_COPY, &data_fd);
+	ret = vfio_mig_set(d->fd, VFIO_DEVICE_STATE_STOP_COPY, &data_fd);
 	if (ret)
 		return ret;
 	while ((n = read(data_fd, buf + len, STREAM_MAX - len)) > 0)
@@ -217,7 +188,7 @@ static long save(struct vfio_dev *d, uint8_t *buf)
 	ret = n < 0 ? -errno : 0;
 	close(data_fd);
 	if (!ret)
-		ret = mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
+		ret = vfio_mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
 	return ret ? ret : len;
 }
 
@@ -286,8 +257,8 @@ static int begin(struct __test_metadata *_metadata, struct vfio_dev *d)
 {
 	int data_fd = -1;
 
-	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d->fd));
-	ASSERT_EQ(0, mig_set(d->fd, VFIO_DEVICE_STATE_RESUMING, &data_fd));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, vfio_mig_get(d->fd));
+	ASSERT_EQ(0, vfio_mig_set(d->fd, VFIO_DEVICE_STATE_RESUMING, &data_fd));
 	ASSERT_LE(0, data_fd);
 	return data_fd;
 }
@@ -308,10 +279,10 @@ static void finish(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(resume) *self, int data_fd)
 {
 	close(data_fd);
-	ASSERT_EQ(0, mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vfio_mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(self->len, save(&self->dst, self->buf));
 	ASSERT_EQ(0, memcmp(self->good, self->buf, self->len));
-	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(self->dst.fd));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, vfio_mig_get(self->dst.fd));
 }
 
 /*
@@ -323,10 +294,10 @@ static void refused(struct __test_metadata *_metadata, struct vfio_dev *d,
 {
 	ASSERT_EQ(-ENODEV, put(data_fd, "x", 1));
 	close(data_fd);
-	ASSERT_EQ(-EINVAL, mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING, NULL));
-	ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d->fd));
+	ASSERT_EQ(-EINVAL, vfio_mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, vfio_mig_get(d->fd));
 	ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d->fd));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, vfio_mig_get(d->fd));
 }
 
 /*
@@ -511,7 +482,7 @@ TEST_F(resume, other_type)
 	EXPECT_EQ(-EINVAL, put(fd, s, MTTY_MIG_HDR_SIZE));
 	EXPECT_EQ(-ENODEV, put(fd, s + MTTY_MIG_HDR_SIZE,
 			       self->alien_len - MTTY_MIG_HDR_SIZE));
-	EXPECT_EQ(-EINVAL, mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(-EINVAL, vfio_mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
 	close(fd);
 	ASSERT_EQ(0, ioctl(self->dst.fd, VFIO_DEVICE_RESET));
 
@@ -603,10 +574,10 @@ TEST_F(resume, bad_state)
 		s[bad[i].off] = bad[i].val;
 		fd = begin(_metadata, &self->dst);
 		ASSERT_EQ(self->len, put(fd, s, self->len));
-		ASSERT_EQ(-EINVAL, mig_set(self->dst.fd,
+		ASSERT_EQ(-EINVAL, vfio_mig_set(self->dst.fd,
 					   VFIO_DEVICE_STATE_RUNNING, NULL))
 			TH_LOG("byte %zu = %#x", bad[i].off, bad[i].val);
-		ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(self->dst.fd));
+		ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, vfio_mig_get(self->dst.fd));
 		close(fd);
 		ASSERT_EQ(0, ioctl(self->dst.fd, VFIO_DEVICE_RESET));
 	}
@@ -627,21 +598,21 @@ TEST_F(resume, truncated)
 	for (k = 0; k < self->len; k++) {
 		fd = begin(_metadata, d);
 		ASSERT_EQ(k, put(fd, self->good, k));
-		ASSERT_EQ(-EINVAL, mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING,
+		ASSERT_EQ(-EINVAL, vfio_mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING,
 					   NULL))
 			TH_LOG("cut at %zu", k);
-		ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d->fd));
-		ASSERT_EQ(-EINVAL, mig_set(d->fd, VFIO_DEVICE_STATE_STOP, NULL));
+		ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, vfio_mig_get(d->fd));
+		ASSERT_EQ(-EINVAL, vfio_mig_set(d->fd, VFIO_DEVICE_STATE_STOP, NULL));
 		ASSERT_EQ(self->len - k, put(fd, self->good + k, self->len - k));
 		finish(_metadata, self, fd);
 
 		fd = begin(_metadata, d);
 		ASSERT_EQ(k, put(fd, self->good, k));
-		ASSERT_EQ(-EINVAL, mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING,
+		ASSERT_EQ(-EINVAL, vfio_mig_set(d->fd, VFIO_DEVICE_STATE_RUNNING,
 					   NULL));
 		close(fd);
 		ASSERT_EQ(0, ioctl(d->fd, VFIO_DEVICE_RESET));
-		ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d->fd));
+		ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, vfio_mig_get(d->fd));
 	}
 	still_works(_metadata, self, variant->ports);
 }
@@ -665,9 +636,9 @@ TEST_F(resume, write_after_end)
 	ASSERT_EQ(-ENOMEM, put(fd, junk, 1));
 	ASSERT_EQ(-ENOMEM, put(fd, junk, sizeof(junk)));
 	ASSERT_EQ(0, put(fd, junk, 0));
-	ASSERT_EQ(0, mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vfio_mig_set(self->dst.fd, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(-ENODEV, put(fd, junk, 1));
-	ASSERT_EQ(0, mig_set(self->dst.fd, VFIO_DEVICE_STATE_RESUMING, NULL));
+	ASSERT_EQ(0, vfio_mig_set(self->dst.fd, VFIO_DEVICE_STATE_RESUMING, NULL));
 	ASSERT_EQ(-ENODEV, put(fd, self->good, self->len));
 	close(fd);
 	ASSERT_EQ(0, ioctl(self->dst.fd, VFIO_DEVICE_RESET));
