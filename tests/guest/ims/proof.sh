@@ -11,7 +11,7 @@
 # The plan comes before the first case, fixed by the path the function
 # takes (33 cases, or the one refusal under a virtual IOMMU), so that a
 # case that goes missing fails the test.
-# TIMEOUT: 1200
+# TIMEOUT: 2400
 
 n=0
 fails=0
