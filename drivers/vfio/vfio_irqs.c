@@ -15,9 +15,9 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/workqueue.h>
 #include <linux/vfio.h>
 #include <linux/vfio_irqs.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #define VFIO_IRQS_NONE	VFIO_PCI_NUM_IRQS
