@@ -57,7 +57,8 @@ struct mdpy_type {
  * @vdev: the VFIO device
  * @irqs: the interrupt frontend's state
  * @type: the display mode
- * @fb: the framebuffer (BAR0), vmalloc_user() memory
+ * @fb: the framebuffer (BAR0), vmalloc() memory, mapped to userspace page
+ *	by page as it is touched (mdpy_fb_fault())
  * @fbsize: size of @fb and BAR0, a power of two
  * @cfg_mutex: serialises config space writes with their side effects
  * @lock: protects @config, @wmask and @w1cmask against the tick timer;
@@ -405,19 +406,45 @@ static ssize_t mdpy_write(struct vfio_device *vdev, const char __user *buf,
 	return mdpy_rw(to_mdpy(vdev), NULL, buf, count, ppos);
 }
 
+/*
+ * The framebuffer is not vmalloc_user() memory (see mdpy_init_dev()), so
+ * remap_vmalloc_range() would refuse it: its pages are handed out here.
+ * The mapping holds the device file, so @fb outlives it.
+ */
+static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
+{
+	struct mdpy_state *st = vmf->vma->vm_private_data;
+	unsigned long pgoff = vmf->pgoff & (MDPY_REGION_MASK >> PAGE_SHIFT);
+
+	if (pgoff >= st->fbsize >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	vmf->page = vmalloc_to_page(st->fb + (pgoff << PAGE_SHIFT));
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct mdpy_fb_vm_ops = {
+	.fault = mdpy_fb_fault,
+};
+
 static int mdpy_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
 	struct mdpy_state *st = to_mdpy(vdev);
 	unsigned int index = vma->vm_pgoff >> (MDPY_REGION_SHIFT - PAGE_SHIFT);
 	unsigned long pgoff = vma->vm_pgoff &
 			      (MDPY_REGION_MASK >> PAGE_SHIFT);
+	unsigned long fb_pages = st->fbsize >> PAGE_SHIFT;
 
 	if (index != VFIO_PCI_BAR0_REGION_INDEX)
 		return -EINVAL;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	/* remap_vmalloc_range() refuses a range beyond the framebuffer. */
-	return remap_vmalloc_range(vma, st->fb, pgoff);
+	if (pgoff >= fb_pages || vma_pages(vma) > fb_pages - pgoff)
+		return -EINVAL;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = st;
+	vma->vm_ops = &mdpy_fb_vm_ops;
+	return 0;
 }
 
 /* ioctls */
@@ -577,7 +604,12 @@ static int mdpy_init_dev(struct vfio_device *vdev)
 
 	st->type = type;
 	st->fbsize = roundup_pow_of_two(mdpy_stride(type) * type->height);
-	st->fb = vmalloc_user(st->fbsize);
+	/*
+	 * A VMM may create instances until memory runs out: a failure is an
+	 * errno for it, not a warning with a stack in the host's log, which
+	 * vmalloc_user() (it takes no gfp flags) would print.
+	 */
+	st->fb = __vmalloc(st->fbsize, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!st->fb)
 		return -ENOMEM;
 

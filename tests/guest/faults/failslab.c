@@ -3,19 +3,20 @@
  * Allocation failures, each in turn: for every operation a VMM or an
  * administrator performs (instance create, device open, SET_IRQS enabling
  * INTx, MSI and MSI-X, MSI-X growth, an eventfd swap, migration start,
- * the parent's probe), the Nth slab allocation the calling task makes is
- * failed, for N = 1, 2, ... until the operation makes fewer than N. Each
- * time the operation returns a plain errno or succeeds, and afterwards
- * the device is as usable as before: the same operation, uninjected,
- * succeeds, nothing is left half made. The sweep runs on the kernel with
- * failslab; leaks show in the runner's kmemleak scan and warnings in the
- * bench's scan of the log.
+ * the parent's probe), the Nth injection point the calling task reaches
+ * is failed, for N = 1, 2, ... until the operation reaches fewer than N.
+ * The points are its slab allocations (failslab, told to fail sleeping
+ * allocations too) and ims_accel's slot allocation, where a host runs out
+ * of CPU vectors or remapping entries (fail_function). Each time the
+ * operation returns a plain errno or succeeds, and afterwards the device
+ * is as usable as before: the same operation, uninjected, succeeds,
+ * nothing is left half made. Leaks show in the runner's kmemleak scan and
+ * warnings in the bench's scan of the log.
  *
- * mdpy's create is left out (see faults.create). The Nth allocation is
- * chosen through /proc/thread-self/fail-nth, which counts every call site
- * of fault injection the task reaches; failslab is told to fail sleeping
- * allocations too and to stay quiet (no stack dump per injected failure,
- * which the log scan would take for a report).
+ * The Nth point is chosen through /proc/thread-self/fail-nth, which counts
+ * every point of fault injection the task reaches; injection stays quiet
+ * (no stack dump per injected failure, which the log scan would take for
+ * a report).
  * KERNELS: ims
  * BOOT: base
  * TIMEOUT: 1500
@@ -32,6 +33,10 @@
 
 #define MDPY_TYPES	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
 #define FAILSLAB	"/sys/kernel/debug/failslab"
+#define FAIL_FUNCTION	"/sys/kernel/debug/fail_function"
+/* ims_accel's slot runs out of host resources, with -ENOSPC (hex: unsigned) */
+#define SLOT_OBTAIN	"iav_slot_obtain"
+#define ENOSPC_RETVAL	"0xffffffffffffffe4"
 /* A bound far above any operation here, so that a runaway sweep ends. */
 #define MAX_NTH		5000
 
@@ -274,6 +279,8 @@ struct irqs_case {
 	unsigned int first;	/* vectors enabled before the operation */
 	unsigned int count;	/* vectors the operation enables or swaps */
 	int swap;		/* replace vector 1's eventfd */
+	unsigned int slots;	/* ims_accel slots the operation obtains */
+	unsigned int slot_failures;	/* results of SLOT_OBTAIN failed */
 };
 
 static int irqs_prepare(void *ctx)
@@ -313,6 +320,8 @@ static void irqs_check(struct __test_metadata *_metadata, void *ctx, int ret)
 	int off = vfio_irq_none(k->c.d.fd, VFIO_IRQ_SET_ACTION_TRIGGER,
 				k->index, 0, 0);
 
+	/* Allocations fail with ENOMEM; only the slot fails with ENOSPC. */
+	k->slot_failures += ret == -ENOSPC;
 	EXPECT_TRUE(!off || off == -EINVAL) TH_LOG("disable: %d", off);
 	EXPECT_EQ(0, vfio_irq_eventfds(k->c.d.fd, k->index, 0, k->count,
 				       k->c.efd));
@@ -427,19 +436,29 @@ FIXTURE_SETUP(faults)
 	/* the bench's QEMU always has the device (run.sh) */
 	ASSERT_EQ(0, iav_setup(self->why, sizeof(self->why)))
 		TH_LOG("%s", self->why);
+	/*
+	 * Besides allocations, the sweep fails ims_accel's slot allocation:
+	 * fail_function's probability stays 0, so only fail-nth fires it.
+	 */
+	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/verbose", "0"));
+	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/inject", SLOT_OBTAIN))
+		TH_LOG("ims_accel's " SLOT_OBTAIN " is not injectable");
+	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/" SLOT_OBTAIN "/retval",
+				 ENOSPC_RETVAL));
 }
 
 FIXTURE_TEARDOWN(faults)
 {
 	if (nth_fd >= 0)
 		fail_nth_disarm();
+	sysfs_write(FAIL_FUNCTION "/inject", "!" SLOT_OBTAIN);
 }
 
 static void sweep_log(struct __test_metadata *_metadata, const char *what,
 		      unsigned int n)
 {
-	TH_LOG("%s: %u allocations failed in turn", what, n);
-	EXPECT_LT(0, n) TH_LOG("%s made no allocation to fail", what);
+	TH_LOG("%s: %u injection points failed in turn", what, n);
+	EXPECT_LT(0, n) TH_LOG("%s reached no injection point", what);
 }
 
 static const struct sweep create_sweep = {
@@ -450,12 +469,9 @@ static const struct sweep open_sweep = {
 	open_prepare, open_op, open_check, instance_undo,
 };
 
-/*
- * One sweep on an instance of each parent; @with_mdpy false leaves mdpy
- * out.
- */
+/* One sweep on an instance of each parent. */
 static void sweep_each_parent(struct __test_metadata *_metadata,
-			      const struct sweep *s, int with_mdpy)
+			      const struct sweep *s)
 {
 	static const char * const types[][2] = {
 		{ MTTY_TYPES, "mtty-2" }, { MDPY_TYPES, "mdpy-vga" },
@@ -465,8 +481,6 @@ static void sweep_each_parent(struct __test_metadata *_metadata,
 	struct fctx c;
 
 	for (i = 0; i < 3; i++) {
-		if (!with_mdpy && types[i][0] && !strcmp(types[i][0], MDPY_TYPES))
-			continue;
 		fctx_init(&c, types[i][0] ? types[i][0] : iav_types_dir(),
 			  types[i][1]);
 		sweep_log(_metadata, c.type, run_sweep(_metadata, s, &c));
@@ -475,25 +489,25 @@ static void sweep_each_parent(struct __test_metadata *_metadata,
 }
 
 /*
- * Instance create, on each parent but mdpy: its framebuffer comes from
- * vmalloc_user(), which takes no gfp flags, and vmalloc warns with a stack
- * when an allocation inside it fails, which the bench's log scan takes for
- * a report. mdpy opens, and is swept there.
+ * Instance create, on each parent. mdpy's framebuffer comes from vmalloc(),
+ * whose failures (its area, its page array) vmalloc_user() reported with a
+ * stack, which the log scan takes for a report.
  */
 TEST_F(faults, create)
 {
-	sweep_each_parent(_metadata, &create_sweep, 0);
+	sweep_each_parent(_metadata, &create_sweep);
 }
 
 /* Device open, on each parent. */
 TEST_F(faults, open)
 {
-	sweep_each_parent(_metadata, &open_sweep, 1);
+	sweep_each_parent(_metadata, &open_sweep);
 }
 
 /*
- * SET_IRQS: INTx and MSI on mtty (emulated), MSI-X on ims_accel (backed
- * by host vectors): enable, growth from 2 to 5 vectors, a swap.
+ * SET_IRQS: INTx and MSI on mtty (emulated), MSI-X on ims_accel (vector 0
+ * emulated, the others backed by host vectors): enable, growth from 2 to
+ * 5 vectors, a swap. Each slot the operation obtains fails once.
  */
 TEST_F(faults, set_irqs)
 {
@@ -504,15 +518,18 @@ TEST_F(faults, set_irqs)
 		const char *what, *type;
 		unsigned int index, first, count;
 		int swap, iav;
+		unsigned int slots;
 	} cases[] = {
-		{ "INTx enable", "mtty-2", VFIO_PCI_INTX_IRQ_INDEX, 0, 1, 0, 0 },
-		{ "MSI enable", "mtty-2", VFIO_PCI_MSI_IRQ_INDEX, 0, 1, 0, 0 },
+		{ "INTx enable", "mtty-2", VFIO_PCI_INTX_IRQ_INDEX, 0, 1, 0, 0,
+		  0 },
+		{ "MSI enable", "mtty-2", VFIO_PCI_MSI_IRQ_INDEX, 0, 1, 0, 0,
+		  0 },
 		{ "MSI-X enable", "ims_accel-1q4v", VFIO_PCI_MSIX_IRQ_INDEX,
-		  0, 5, 0, 1 },
+		  0, 5, 0, 1, 4 },
 		{ "MSI-X growth", "ims_accel-1q4v", VFIO_PCI_MSIX_IRQ_INDEX,
-		  2, 5, 0, 1 },
+		  2, 5, 0, 1, 3 },
 		{ "eventfd swap", "ims_accel-1q4v", VFIO_PCI_MSIX_IRQ_INDEX,
-		  5, 5, 1, 1 },
+		  5, 5, 1, 1, 0 },
 	};
 	struct irqs_case k;
 	unsigned int i;
@@ -527,6 +544,9 @@ TEST_F(faults, set_irqs)
 		k.swap = cases[i].swap;
 		sweep_log(_metadata, cases[i].what,
 			  run_sweep(_metadata, &irqs_sweep, &k));
+		EXPECT_EQ(cases[i].slots, k.slot_failures)
+			TH_LOG("%s: %u slot allocations failed, %u expected",
+			       cases[i].what, k.slot_failures, cases[i].slots);
 		fctx_exit(&k.c);
 	}
 }

@@ -7,6 +7,7 @@
  */
 #include <linux/bitmap.h>
 #include <linux/completion.h>
+#include <linux/error-injection.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/irq.h>
@@ -256,6 +257,9 @@ const char *iav_backing_name(const struct iav_pf *pf)
  * where the MSI-X domain cannot allocate vectors one by one do MSI-X
  * slots keep the interrupts allocated at probe.
  *
+ * Fails where the host runs out of what a slot needs (CPU vectors,
+ * remapping entries), which tests make it do through fail_function.
+ *
  * Context: process context, may sleep.
  * Return: the IRQ number, or a negative errno.
  */
@@ -270,6 +274,7 @@ int iav_slot_obtain(struct iav_pf *pf, unsigned int slot)
 	map = pci_msix_alloc_irq_at(pf->pdev, slot, NULL);
 	return map.index < 0 ? map.index : map.virq;
 }
+ALLOW_ERROR_INJECTION(iav_slot_obtain, ERRNO);
 
 /**
  * iav_slot_release() - undo iav_slot_obtain()
