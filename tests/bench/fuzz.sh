@@ -11,8 +11,10 @@
 # (default random: each run fuzzes anew; the seed is in every result, and
 # FUZZ_SEED=<it> replays it), FUZZ_TYPES (comma separated, default all),
 # FUZZ_ONLY (comma separated operation names, default all: the fuzzer's
-# --list names them). FUZZ_TIMEOUT bounds each guest (default:
-# 20 ms an operation).
+# --list names them), FUZZ_GUIDE (default 1: coverage-guided where the
+# kernel has KCOV; 0: blind). FUZZ_TIMEOUT bounds each guest (default:
+# 20 ms an operation). Each type's account ends with what each kind of
+# operation cost and, guided, the coverage it reached.
 #
 # run.sh boots the cached kernel and initramfs; this boots them from a
 # cache of its own (links to the real one) whose initramfs has one more
@@ -51,7 +53,7 @@ fuzz_cache() {
 	cat > "$extra/mdev-ims/tests/fuzz/long.sh" <<-EOF
 	#!/bin/sh
 	export FUZZ_OPS=$ops FUZZ_SEED=$seed FUZZ_TYPES=$types
-	export FUZZ_ONLY=$only
+	export FUZZ_ONLY=$only FUZZ_STATS=1 FUZZ_GUIDE=${FUZZ_GUIDE:-1}
 	exec /mdev-ims/tests/fuzz/vfio
 	EOF
 	chmod 0755 "$extra/mdev-ims/tests/fuzz/long.sh"
@@ -76,9 +78,10 @@ log "fuzzing ${types:-every device type} on ${kernels[*]}: $ops ops per type, se
 		MDEV_IMS_CACHE=$dir MDEV_IMS_PREPARED=1 GUEST_TIMEOUT=$((timeout + 300)) \
 			"$B/run.sh" --check 'fuzz/*' "$k" | tee "$dir/run.out"
 		logdir=$(sed -n 's/^# .* boot: .*logs in //p' "$dir/run.out" | tail -n 1)
-		# The fuzzer's own account: ops and time per type, seed.
+		# The fuzzer's own account: seed; per type ops, time, cost of
+		# each kind of operation, coverage.
 		[ -f "$logdir/results.log" ] &&
-			grep -E '^# (seed=|[a-z_0-9-]+: ([0-9]+ ops in|out of time))' \
+			grep -E '^# (seed=|[a-z_0-9-]+: ([0-9]+ ops in|out of time|coverage|blind)|  )' \
 				"$logdir/results.log" | sed "s/^# /# $k: /"
 		echo "# $k: fuzzed for $((SECONDS - start)) s"
 	done

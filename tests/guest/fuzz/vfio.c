@@ -51,10 +51,9 @@
  * waited in a CPU's APIC ("unexpected IRQ trap", iav_irq_race and
  * iav_irq_close; the frontend now drains the CPUs before the release).
  *
- * Blind, not coverage-guided: the ims kernel has KCOV for the project's
- * modules, but nothing here reads it yet; a KCOV_TRACE_PC buffer per
- * child could keep the seeds whose coverage grows. No fault injection
- * either (failslab, fail_function).
+ * Coverage-guided where the kernel has KCOV (the ims kernel, for the
+ * project's modules only): see fz_cov below. FUZZ_GUIDE=0 (--blind) runs
+ * blind. Fault injection is faults/failslab's, not this program's.
  * TIMEOUT: 300
  */
 #include <dirent.h>
@@ -77,6 +76,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <linux/kcov.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
@@ -115,6 +115,10 @@
 #define FZ_RING		64
 #define FZ_NOTE		200
 #define FZ_OFF_SHIFT	40	/* region offsets in the fd, as vfio-pci */
+#define FZ_KCOV_WORDS	(256UL << 10)	/* PCs one operation records */
+#define FZ_PC_SLOTS	(1U << 16)	/* the set of PCs seen */
+#define FZ_CORPUS	1024
+#define FZ_GUIDED_PCT	30		/* operations drawn from the corpus */
 
 enum fz_kind { FZ_MTTY, FZ_MDPY, FZ_IAV };
 
@@ -148,6 +152,34 @@ struct fz_data {
 	int saving;
 };
 
+/*
+ * Coverage guidance. Each operation runs with the task's KCOV buffer on
+ * (KCOV_TRACE_PC); the program counters it reaches in the project's
+ * modules, the only code the ims kernel builds with KCOV, go into a set.
+ * An operation that reaches one not seen before joins the corpus, as the
+ * random states it was drawn from. Of the later operations, FZ_GUIDED_PCT
+ * percent come from the corpus: half replay an entry exactly, in the
+ * device's new state, half take its kind of operation with new arguments
+ * (and join the corpus in turn if they find new code). Whether and which
+ * entry is drawn from the operation's own random state, so a guided run
+ * replays as far as the kernel reaches the same code for the same
+ * operations; blind, every operation comes from (seed, type, op) alone.
+ */
+struct fz_pick {
+	uint64_t kind;		/* the state the operation is picked from */
+	uint64_t args;		/* its arguments' state; 0: kind's, continued */
+};
+
+struct fz_cov {
+	int fd;			/* -1: blind */
+	unsigned long *area;	/* [0]: PCs recorded, then the PCs */
+	uint64_t *pcs;		/* FZ_PC_SLOTS, 0 where free */
+	unsigned long nr_pcs;
+	struct fz_pick corpus[FZ_CORPUS];
+	unsigned int nr_corpus;
+	unsigned long guided, found;
+};
+
 /* Shared with the parent, which reports a child that died or hung. */
 struct fz_shared {
 	volatile unsigned long op;
@@ -161,8 +193,9 @@ struct fz {
 	uint64_t seed, type_seed;
 	unsigned long op, ops;
 	double deadline;		/* stop the operations here; 0: never */
-	int trace, kmsg, stats;
+	int trace, kmsg, stats, guide;
 	const char *only;		/* the operations to draw from, or all */
+	struct fz_cov cov;
 	struct fz_shared *sh;
 	int failed;
 	unsigned long set_irqs_ok;
@@ -2106,6 +2139,119 @@ static const struct fz_op *fz_pick_op(struct fz *fz, struct rng *r)
 	return &fz_ops[0];
 }
 
+/* KCOV for this task, if the kernel has it and guidance is on. */
+static void fz_cov_open(struct fz *fz)
+{
+	struct fz_cov *c = &fz->cov;
+	size_t len = FZ_KCOV_WORDS * sizeof(unsigned long);
+	int fd;
+
+	c->fd = -1;
+	if (!fz->guide)
+		return;
+	fd = open("/sys/kernel/debug/kcov", O_RDWR);
+	if (fd < 0)
+		return;
+	c->pcs = calloc(FZ_PC_SLOTS, sizeof(*c->pcs));
+	if (!c->pcs || ioctl(fd, KCOV_INIT_TRACE, FZ_KCOV_WORDS))
+		goto fail;
+	c->area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (c->area == MAP_FAILED)
+		goto fail;
+	if (ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		munmap(c->area, len);
+		goto fail;
+	}
+	c->fd = fd;
+	return;
+fail:
+	printf("# %s: KCOV unusable, fuzzing blind: %s\n", fz->type->name,
+	       strerror(errno));
+	free(c->pcs);
+	c->pcs = NULL;
+	close(fd);
+}
+
+/* True if @pc was not in the set; the set stops growing at 3/4 full. */
+static int fz_cov_add(struct fz_cov *c, uint64_t pc)
+{
+	unsigned int i = (pc * 0x9e3779b97f4a7c15ULL) >> 48, n;
+
+	for (n = 0; n < 64; n++, i = (i + 1) & (FZ_PC_SLOTS - 1)) {
+		if (c->pcs[i] == pc)
+			return 0;
+		if (!c->pcs[i]) {
+			if (c->nr_pcs >= FZ_PC_SLOTS / 4 * 3)
+				return 0;
+			c->pcs[i] = pc;
+			c->nr_pcs++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The operation's PCs into the set; @pick joins the corpus if any is new. */
+static void fz_cov_collect(struct fz *fz, const struct fz_pick *pick)
+{
+	struct fz_cov *c = &fz->cov;
+	unsigned long n, i, fresh = 0;
+
+	if (c->fd < 0)
+		return;
+	n = __atomic_load_n(&c->area[0], __ATOMIC_RELAXED);
+	if (n > FZ_KCOV_WORDS - 1)
+		n = FZ_KCOV_WORDS - 1;
+	for (i = 1; i <= n; i++)
+		fresh += fz_cov_add(c, c->area[i]);
+	if (!fresh)
+		return;
+	c->found++;
+	if (pick && c->nr_corpus < FZ_CORPUS)
+		c->corpus[c->nr_corpus++] = *pick;
+}
+
+/*
+ * Operation fz->op: its kind, with @r set to draw its arguments from, and
+ * in @pick what replays it (kind 0 where it replays a corpus entry
+ * exactly: that one is in the corpus already).
+ */
+static const struct fz_op *fz_draw(struct fz *fz, struct rng *r,
+				   struct fz_pick *pick)
+{
+	struct fz_cov *c = &fz->cov;
+	const struct fz_pick *e;
+	const struct fz_op *op;
+	struct rng g, k;
+
+	rng_for_op(fz, r, fz->op);
+	pick->kind = r->s;
+	pick->args = 0;
+	if (c->fd >= 0)
+		__atomic_store_n(&c->area[0], 0, __ATOMIC_RELAXED);
+	/* Its own stream, so that a blind run draws as it always did. */
+	g.s = r->s ^ 0x5851f42d4c957f2dULL;
+	if (c->fd < 0 || !c->nr_corpus || !chance(&g, FZ_GUIDED_PCT))
+		return fz_pick_op(fz, r);
+
+	e = &c->corpus[below(&g, c->nr_corpus)];
+	c->guided++;
+	k.s = e->kind;
+	op = fz_pick_op(fz, &k);
+	if (chance(&g, 50)) {
+		fz_note(fz, "corpus entry %td, replayed", e - c->corpus);
+		*r = k;
+		if (e->args)
+			r->s = e->args;
+		pick->kind = 0;
+	} else {
+		fz_note(fz, "corpus entry %td, new arguments", e - c->corpus);
+		pick->kind = e->kind;
+		pick->args = r->s;
+	}
+	return op;
+}
+
 /*
  * Types
  */
@@ -2227,6 +2373,7 @@ static void fz_finish(struct fz *fz)
 static int fz_child(struct fz *fz)
 {
 	double t0 = now_secs(), next_report = t0 + 60;
+	struct fz_pick pick;
 	unsigned long done;
 	struct rng r;
 	int ret;
@@ -2237,6 +2384,7 @@ static int fz_child(struct fz *fz)
 		return 1;
 	}
 	fz_klog_open(fz);
+	fz_cov_open(fz);
 	fz->avail = mdev_available(fz->type->dir, fz->type->name);
 	fz->baseline = frontend_held_eventfds();
 	if (fz->baseline < 0) {
@@ -2258,12 +2406,12 @@ static int fz_child(struct fz *fz)
 		double t1 = now_secs();
 
 		fz->sh->op = fz->op;
-		rng_for_op(fz, &r, fz->op);
-		op = fz_pick_op(fz, &r);
+		op = fz_draw(fz, &r, &pick);
 		/* A lost instance (a failed create) only fails; no more ops. */
 		if (fz->dev.fd < 0)
 			break;
 		op->fn(fz, &r);
+		fz_cov_collect(fz, pick.kind ? &pick : NULL);
 		fz_klog_check(fz);
 		fz_stat[op - fz_ops].n++;
 		fz_stat[op - fz_ops].secs += now_secs() - t1;
@@ -2287,6 +2435,13 @@ out:
 	fz_klog_check(fz);
 	printf("# %s: %lu ops in %.1f s\n", fz->type->name, done,
 	       now_secs() - t0);
+	if (fz->cov.fd >= 0)
+		printf("# %s: coverage: %lu PCs in the project's modules, %lu ops found new ones, %u in the corpus, %lu ops drawn from it\n",
+		       fz->type->name, fz->cov.nr_pcs, fz->cov.found,
+		       fz->cov.nr_corpus, fz->cov.guided);
+	else
+		printf("# %s: blind (%s)\n", fz->type->name,
+		       fz->guide ? "no KCOV in this kernel" : "FUZZ_GUIDE=0");
 	if (fz->stats) {
 		unsigned int i;
 
@@ -2309,9 +2464,18 @@ static void fz_cleanup_after(struct fz_shared *sh)
 			mdev_remove(sh->uuid[i]);
 }
 
-static int fz_run_type(const struct fz_type *t, uint64_t seed,
-		       unsigned long ops, int trace, int stats,
-		       const char *only, unsigned int stall, double deadline)
+/* What the command line asked for, the same for every type. */
+struct fz_opts {
+	uint64_t seed;
+	unsigned long ops;
+	int trace;		/* 1: to stdout, 2: to the kernel log */
+	int stats, guide;
+	const char *only;
+	unsigned int stall;
+};
+
+static int fz_run_type(const struct fz_type *t, const struct fz_opts *o,
+		       double deadline)
 {
 	struct fz_shared *sh;
 	unsigned long last_op;
@@ -2328,13 +2492,14 @@ static int fz_run_type(const struct fz_type *t, uint64_t seed,
 		return 1;
 	}
 	fz->type = t;
-	fz->seed = seed;
-	fz->type_seed = seed ^ fnv1a(t->name);
-	fz->ops = ops;
-	fz->trace = trace == 1;
-	fz->kmsg = trace == 2;
-	fz->stats = stats;
-	fz->only = only;
+	fz->seed = o->seed;
+	fz->type_seed = o->seed ^ fnv1a(t->name);
+	fz->ops = o->ops;
+	fz->trace = o->trace == 1;
+	fz->kmsg = o->trace == 2;
+	fz->stats = o->stats;
+	fz->guide = o->guide;
+	fz->only = o->only;
 	fz->deadline = deadline;
 	fz->sh = sh;
 	fflush(stdout);
@@ -2360,9 +2525,9 @@ static int fz_run_type(const struct fz_type *t, uint64_t seed,
 		if (sh->op != last_op) {
 			last_op = sh->op;
 			last_move = now_secs();
-		} else if (now_secs() - last_move > stall) {
+		} else if (now_secs() - last_move > o->stall) {
 			printf("# %s seed=%" PRIu64 ": op %lu made no progress in %u s: a hang\n",
-			       t->name, seed, sh->op, stall);
+			       t->name, o->seed, sh->op, o->stall);
 			fz_print_ring(sh, t->name);
 			kill(pid, SIGKILL);
 			/* A task stuck in the kernel cannot be reaped. */
@@ -2380,7 +2545,7 @@ static int fz_run_type(const struct fz_type *t, uint64_t seed,
 			fz_print_ring(sh, t->name);
 	} else {
 		printf("# %s seed=%" PRIu64 ": the child died of signal %d at op %lu\n",
-		       t->name, seed, WTERMSIG(status), sh->op);
+		       t->name, o->seed, WTERMSIG(status), sh->op);
 		fz_print_ring(sh, t->name);
 	}
 	fz_cleanup_after(sh);
@@ -2402,7 +2567,7 @@ static const char *fz_env(const char *name, const char *dflt)
 
 static void fz_usage(void)
 {
-	printf("usage: vfio [--seed N|random] [--ops N] [--type T[,T...]] [--trace|--kmsg] [--stats] [--only OP[,OP...]] [--stall S] [--time S] [--list]\n");
+	printf("usage: vfio [--seed N|random] [--ops N] [--type T[,T...]] [--trace|--kmsg] [--stats] [--blind] [--only OP[,OP...]] [--stall S] [--time S] [--list]\n");
 }
 
 /* Types a parent lists that this test does not know: they go unfuzzed. */
@@ -2441,13 +2606,17 @@ int main(int argc, char **argv)
 	const char *ops_arg = fz_env("FUZZ_OPS", NULL);
 	const char *types = fz_env("FUZZ_TYPES", NULL);
 	const char *trace_arg = fz_env("FUZZ_TRACE", "0");
-	unsigned int stall = atoi(fz_env("FUZZ_STALL", "0")), i, planned = 0;
-	unsigned long ops = FUZZ_OPS_DEFAULT;
-	uint64_t seed = FUZZ_SEED_DEFAULT;
-	int trace, list = 0, iav, unknown;
-	int stats = atoi(fz_env("FUZZ_STATS", "0"));
+	struct fz_opts o = {
+		.seed = FUZZ_SEED_DEFAULT,
+		.ops = FUZZ_OPS_DEFAULT,
+		.stats = atoi(fz_env("FUZZ_STATS", "0")),
+		.guide = atoi(fz_env("FUZZ_GUIDE", "1")),
+		.only = fz_env("FUZZ_ONLY", NULL),
+		.stall = atoi(fz_env("FUZZ_STALL", "0")),
+	};
+	unsigned int i, planned = 0;
+	int list = 0, iav, unknown;
 	const char *time_arg = fz_env("FUZZ_TIME", NULL);
-	const char *only = fz_env("FUZZ_ONLY", NULL);
 	double t_start = now_secs(), budget;
 	unsigned int left;
 	char why[128];
@@ -2463,11 +2632,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--type") && v)
 			types = v, i++;
 		else if (!strcmp(a, "--stall") && v)
-			stall = atoi(v), i++;
+			o.stall = atoi(v), i++;
 		else if (!strcmp(a, "--time") && v)
 			time_arg = v, i++;
 		else if (!strcmp(a, "--only") && v)
-			only = v, i++;
+			o.only = v, i++;
 		else if (!strcmp(a, "--trace"))
 			trace_arg = "1";
 		else if (!strcmp(a, "--kmsg"))
@@ -2475,7 +2644,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--list"))
 			list = 1;
 		else if (!strcmp(a, "--stats"))
-			stats = 1;
+			o.stats = 1;
+		else if (!strcmp(a, "--blind"))
+			o.guide = 0;
 		else {
 			fz_usage();
 			return 2;
@@ -2485,18 +2656,18 @@ int main(int argc, char **argv)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		seed = ((uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec ^
-			(uint64_t)getpid() << 32) % 1000000000000ULL;
+		o.seed = ((uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec ^
+			  (uint64_t)getpid() << 32) % 1000000000000ULL;
 	} else if (seed_arg) {
-		seed = strtoull(seed_arg, NULL, 0);
+		o.seed = strtoull(seed_arg, NULL, 0);
 	}
 	if (ops_arg)
-		ops = strtoul(ops_arg, NULL, 0);
+		o.ops = strtoul(ops_arg, NULL, 0);
 	/* make check's slice is bounded in time; an asked-for count is not. */
 	budget = time_arg ? atof(time_arg) : ops_arg ? 0 : FUZZ_TIME_DEFAULT;
-	trace = !strcmp(trace_arg, "kmsg") ? 2 : atoi(trace_arg) ? 1 : 0;
-	if (!stall)
-		stall = FUZZ_STALL_DEFAULT;
+	o.trace = !strcmp(trace_arg, "kmsg") ? 2 : atoi(trace_arg) ? 1 : 0;
+	if (!o.stall)
+		o.stall = FUZZ_STALL_DEFAULT;
 
 	iav = iav_find_pf() != NULL;
 	fz_list_types();
@@ -2510,8 +2681,8 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(planned);
-	ksft_print_msg("seed=%" PRIu64 " ops=%lu per type; replay one in make shell: /mdev-ims/tests/fuzz/vfio --seed %" PRIu64 " --ops %lu --type <type> --trace\n",
-		       seed, ops, seed, ops);
+	ksft_print_msg("seed=%" PRIu64 " ops=%lu per type; replay one in make shell: /mdev-ims/tests/fuzz/vfio --seed %" PRIu64 " --ops %lu --type <type> --trace%s\n",
+		       o.seed, o.ops, o.seed, o.ops, o.guide ? "" : " --blind");
 
 	modprobe("vfio_iommu_type1", NULL);
 	modprobe("mtty", NULL);
@@ -2534,14 +2705,13 @@ int main(int argc, char **argv)
 		left--;
 		if (t->kind == FZ_IAV && !iav) {
 			ksft_test_result_fail("%s seed=%" PRIu64 " ops=%lu # no ims-accel function\n",
-					      t->name, seed, ops);
+					      t->name, o.seed, o.ops);
 			continue;
 		}
-		ret = fz_run_type(t, seed, ops, trace, stats, only,
-				  stall, deadline);
+		ret = fz_run_type(t, &o, deadline);
 		ksft_print_msg("%s: %.1f s\n", t->name, now_secs() - t0);
 		ksft_test_result(!ret, "%s seed=%" PRIu64 " ops=%lu\n", t->name,
-				 seed, ops);
+				 o.seed, o.ops);
 	}
 
 	/* Every type of every parent: one unknown here is one unfuzzed. */
