@@ -6,12 +6,14 @@
  * the parent's probe), the Nth injection point the calling task reaches
  * is failed, for N = 1, 2, ... until the operation reaches fewer than N.
  * The points are its slab allocations (failslab, told to fail sleeping
- * allocations too) and ims_accel's slot allocation, where a host runs out
- * of CPU vectors or remapping entries (fail_function). Each time the
- * operation returns a plain errno or succeeds, and afterwards the device
- * is as usable as before: the same operation, uninjected, succeeds,
- * nothing is left half made. Leaks show in the runner's kmemleak scan and
- * warnings in the bench's scan of the log.
+ * allocations too) and ims_accel's slot allocations, where a host runs
+ * out of CPU vectors or remapping entries (the driver's fault attribute
+ * fail_ims_accel_slot), which a sweep of their own fails one by one too.
+ * Each time the operation returns a plain errno or
+ * succeeds, and afterwards the device is as usable as before: the same
+ * operation, uninjected, succeeds, nothing is left half made. Leaks show
+ * in the runner's kmemleak scan and warnings in the bench's scan of the
+ * log.
  *
  * The Nth point is chosen through /proc/thread-self/fail-nth, which counts
  * every point of fault injection the task reaches; injection stays quiet
@@ -33,10 +35,8 @@
 
 #define MDPY_TYPES	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
 #define FAILSLAB	"/sys/kernel/debug/failslab"
-#define FAIL_FUNCTION	"/sys/kernel/debug/fail_function"
-/* ims_accel's slot runs out of host resources, with -ENOSPC (hex: unsigned) */
-#define SLOT_OBTAIN	"iav_slot_obtain"
-#define ENOSPC_RETVAL	"0xffffffffffffffe4"
+/* ims_accel's slot allocations, failed with -ENOSPC */
+#define FAIL_SLOT	"/sys/kernel/debug/fail_ims_accel_slot"
 /* A bound far above any operation here, so that a runaway sweep ends. */
 #define MAX_NTH		5000
 
@@ -67,6 +67,54 @@ static int fail_nth_disarm(void)
 }
 
 /*
+ * The Nth slot allocation of this thread alone fails: FAIL_SLOT lets
+ * "space" minus one calls pass, then fails one ("times"); its task filter
+ * spares every thread but those with make-it-fail set (this one, at
+ * setup). Its own count, not fail-nth's: which of an operation's
+ * injection points is the Nth varies by one where the kernel allocates
+ * now and then for itself (a stack depot's pages), and the count of slots
+ * obtained must be exact.
+ */
+static int slot_fail_arm(unsigned int n)
+{
+	char buf[16];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%u", n);
+	ret = sysfs_write(FAIL_SLOT "/times", "1");
+	if (!ret)
+		ret = sysfs_write(FAIL_SLOT "/space", buf);
+	if (!ret)
+		ret = sysfs_write(FAIL_SLOT "/probability", "100");
+	return ret;
+}
+
+static int slot_fail_disarm(void)
+{
+	char buf[16] = "";
+
+	if (sysfs_write(FAIL_SLOT "/probability", "0") ||
+	    sysfs_read(FAIL_SLOT "/times", buf, sizeof(buf)))
+		return -1;
+	return atoi(buf) == 0;
+}
+
+/* How the Nth injection point of an operation is failed. */
+struct injector {
+	const char *points;
+	int (*arm)(unsigned int n);
+	int (*disarm)(void);	/* 1: reached and failed, 0: not, <0: error */
+};
+
+static const struct injector fail_nth = {
+	"injection points", fail_nth_arm, fail_nth_disarm,
+};
+
+static const struct injector slot_fail = {
+	"slot allocations", slot_fail_arm, slot_fail_disarm,
+};
+
+/*
  * One sweep: prepare, then the operation with the Nth allocation failed,
  * then check and undo, for N until the operation needs fewer. @op returns
  * 0 or -errno; @check gets its result and fails the test if the device is
@@ -80,7 +128,8 @@ struct sweep {
 };
 
 static unsigned int run_sweep(struct __test_metadata *_metadata,
-			      const struct sweep *s, void *ctx)
+			      const struct sweep *s, void *ctx,
+			      const struct injector *inj)
 {
 	int failed = _metadata->exit_code;
 	unsigned int n;
@@ -92,9 +141,9 @@ static unsigned int run_sweep(struct __test_metadata *_metadata,
 			TH_LOG("preparing for N=%u: %s", n, strerror(-ret));
 			break;
 		}
-		ASSERT_EQ(0, fail_nth_arm(n));
+		ASSERT_EQ(0, inj->arm(n));
 		ret = s->op(ctx);
-		hit = fail_nth_disarm();
+		hit = inj->disarm();
 		ASSERT_LE(0, hit);
 		if (ret > 0 || ret < -4095) {
 			TH_LOG("N=%u: not an errno: %d", n, ret);
@@ -279,8 +328,7 @@ struct irqs_case {
 	unsigned int first;	/* vectors enabled before the operation */
 	unsigned int count;	/* vectors the operation enables or swaps */
 	int swap;		/* replace vector 1's eventfd */
-	unsigned int slots;	/* ims_accel slots the operation obtains */
-	unsigned int slot_failures;	/* results of SLOT_OBTAIN failed */
+	int injected;		/* the errno a failure must be, or 0: any */
 };
 
 static int irqs_prepare(void *ctx)
@@ -320,8 +368,8 @@ static void irqs_check(struct __test_metadata *_metadata, void *ctx, int ret)
 	int off = vfio_irq_none(k->c.d.fd, VFIO_IRQ_SET_ACTION_TRIGGER,
 				k->index, 0, 0);
 
-	/* Allocations fail with ENOMEM; only the slot fails with ENOSPC. */
-	k->slot_failures += ret == -ENOSPC;
+	if (ret && k->injected)
+		EXPECT_EQ(k->injected, ret);
 	EXPECT_TRUE(!off || off == -EINVAL) TH_LOG("disable: %d", off);
 	EXPECT_EQ(0, vfio_irq_eventfds(k->c.d.fd, k->index, 0, k->count,
 				       k->c.efd));
@@ -436,29 +484,26 @@ FIXTURE_SETUP(faults)
 	/* the bench's QEMU always has the device (run.sh) */
 	ASSERT_EQ(0, iav_setup(self->why, sizeof(self->why)))
 		TH_LOG("%s", self->why);
-	/*
-	 * Besides allocations, the sweep fails ims_accel's slot allocation:
-	 * fail_function's probability stays 0, so only fail-nth fires it.
-	 */
-	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/verbose", "0"));
-	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/inject", SLOT_OBTAIN))
-		TH_LOG("ims_accel's " SLOT_OBTAIN " is not injectable");
-	ASSERT_EQ(0, sysfs_write(FAIL_FUNCTION "/" SLOT_OBTAIN "/retval",
-				 ENOSPC_RETVAL));
+	/* Probability 0 but while slot_fail is armed: fail-nth fires it. */
+	ASSERT_EQ(0, sysfs_write(FAIL_SLOT "/verbose", "0"))
+		TH_LOG("ims_accel has no " FAIL_SLOT);
+	ASSERT_EQ(0, sysfs_write(FAIL_SLOT "/probability", "0"));
+	ASSERT_EQ(0, sysfs_write(FAIL_SLOT "/task-filter", "Y"));
+	ASSERT_EQ(0, sysfs_write("/proc/thread-self/make-it-fail", "1"));
 }
 
 FIXTURE_TEARDOWN(faults)
 {
 	if (nth_fd >= 0)
 		fail_nth_disarm();
-	sysfs_write(FAIL_FUNCTION "/inject", "!" SLOT_OBTAIN);
+	sysfs_write(FAIL_SLOT "/probability", "0");
 }
 
 static void sweep_log(struct __test_metadata *_metadata, const char *what,
-		      unsigned int n)
+		      const struct injector *inj, unsigned int n)
 {
-	TH_LOG("%s: %u injection points failed in turn", what, n);
-	EXPECT_LT(0, n) TH_LOG("%s reached no injection point", what);
+	TH_LOG("%s: %u %s failed in turn", what, n, inj->points);
+	EXPECT_LT(0, n) TH_LOG("%s reached none", what);
 }
 
 static const struct sweep create_sweep = {
@@ -483,7 +528,8 @@ static void sweep_each_parent(struct __test_metadata *_metadata,
 	for (i = 0; i < 3; i++) {
 		fctx_init(&c, types[i][0] ? types[i][0] : iav_types_dir(),
 			  types[i][1]);
-		sweep_log(_metadata, c.type, run_sweep(_metadata, s, &c));
+		sweep_log(_metadata, c.type, &fail_nth,
+			  run_sweep(_metadata, s, &c, &fail_nth));
 		fctx_exit(&c);
 	}
 }
@@ -507,7 +553,9 @@ TEST_F(faults, open)
 /*
  * SET_IRQS: INTx and MSI on mtty (emulated), MSI-X on ims_accel (vector 0
  * emulated, the others backed by host vectors): enable, growth from 2 to
- * 5 vectors, a swap. Each slot the operation obtains fails once.
+ * 5 vectors, a swap. Then each slot that MSI-X enable and growth obtain
+ * fails in turn: the user gets the slot's errno, and exactly as many
+ * slots are obtained as vectors are backed.
  */
 TEST_F(faults, set_irqs)
 {
@@ -532,7 +580,7 @@ TEST_F(faults, set_irqs)
 		  5, 5, 1, 1, 0 },
 	};
 	struct irqs_case k;
-	unsigned int i;
+	unsigned int i, n;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&k, 0, sizeof(k));
@@ -542,11 +590,14 @@ TEST_F(faults, set_irqs)
 		k.first = cases[i].first;
 		k.count = cases[i].count;
 		k.swap = cases[i].swap;
-		sweep_log(_metadata, cases[i].what,
-			  run_sweep(_metadata, &irqs_sweep, &k));
-		EXPECT_EQ(cases[i].slots, k.slot_failures)
-			TH_LOG("%s: %u slot allocations failed, %u expected",
-			       cases[i].what, k.slot_failures, cases[i].slots);
+		sweep_log(_metadata, cases[i].what, &fail_nth,
+			  run_sweep(_metadata, &irqs_sweep, &k, &fail_nth));
+		if (cases[i].slots) {
+			k.injected = -ENOSPC;
+			n = run_sweep(_metadata, &irqs_sweep, &k, &slot_fail);
+			sweep_log(_metadata, cases[i].what, &slot_fail, n);
+			EXPECT_EQ(cases[i].slots, n);
+		}
 		fctx_exit(&k.c);
 	}
 }
@@ -560,8 +611,8 @@ TEST_F(faults, migration_start)
 	struct fctx c;
 
 	fctx_init(&c, MTTY_TYPES, "mtty-2");
-	sweep_log(_metadata, "STOP_COPY", run_sweep(_metadata, &mig_sweep,
-						    &c));
+	sweep_log(_metadata, "STOP_COPY", &fail_nth,
+		  run_sweep(_metadata, &mig_sweep, &c, &fail_nth));
 	fctx_exit(&c);
 }
 
@@ -575,7 +626,8 @@ TEST_F(faults, parent_probe)
 
 	fctx_init(&c, iav_types_dir(), "ims_accel-1q4v");
 	c.bdf = iav_pf_bdf();
-	sweep_log(_metadata, "probe", run_sweep(_metadata, &probe_sweep, &c));
+	sweep_log(_metadata, "probe", &fail_nth,
+		  run_sweep(_metadata, &probe_sweep, &c, &fail_nth));
 	fctx_exit(&c);
 }
 

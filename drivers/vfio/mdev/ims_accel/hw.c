@@ -7,7 +7,8 @@
  */
 #include <linux/bitmap.h>
 #include <linux/completion.h>
-#include <linux/error-injection.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/irq.h>
@@ -235,6 +236,43 @@ static void iav_ims_release(struct iav_pf *pf, unsigned int slot,
 }
 #endif /* HAVE_PCI_IMS */
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(iav_slot_fault);
+static struct dentry *iav_slot_fault_dir;
+
+/**
+ * iav_fault_init() - let tests fail slot allocations
+ *
+ * debugfs fail_ims_accel_slot is a fault attribute like failslab's: the
+ * slot allocations it fails return -ENOSPC, as a host out of CPU vectors
+ * or remapping entries does. A task's fail-nth counts it, which it could
+ * not with fail_function, whose int3 kprobe runs as an NMI on x86.
+ */
+void iav_fault_init(void)
+{
+	iav_slot_fault_dir = fault_create_debugfs_attr("fail_ims_accel_slot",
+						       NULL, &iav_slot_fault);
+}
+
+/**
+ * iav_fault_exit() - undo iav_fault_init()
+ */
+void iav_fault_exit(void)
+{
+	debugfs_remove_recursive(iav_slot_fault_dir);
+}
+
+static bool iav_slot_should_fail(void)
+{
+	return should_fail(&iav_slot_fault, 1);
+}
+#else
+static bool iav_slot_should_fail(void)
+{
+	return false;
+}
+#endif
+
 /**
  * iav_backing_name() - name of the slot backing for the admin
  * @pf: the function
@@ -258,7 +296,7 @@ const char *iav_backing_name(const struct iav_pf *pf)
  * slots keep the interrupts allocated at probe.
  *
  * Fails where the host runs out of what a slot needs (CPU vectors,
- * remapping entries), which tests make it do through fail_function.
+ * remapping entries), which tests make it do (iav_fault_init()).
  *
  * Context: process context, may sleep.
  * Return: the IRQ number, or a negative errno.
@@ -267,6 +305,8 @@ int iav_slot_obtain(struct iav_pf *pf, unsigned int slot)
 {
 	struct msi_map map;
 
+	if (iav_slot_should_fail())
+		return -ENOSPC;
 	if (pf->backing == IAV_BACKING_IMS)
 		return iav_ims_obtain(pf, slot);
 	if (!pf->msix_dyn)
@@ -274,7 +314,6 @@ int iav_slot_obtain(struct iav_pf *pf, unsigned int slot)
 	map = pci_msix_alloc_irq_at(pf->pdev, slot, NULL);
 	return map.index < 0 ? map.index : map.virq;
 }
-ALLOW_ERROR_INJECTION(iav_slot_obtain, ERRNO);
 
 /**
  * iav_slot_release() - undo iav_slot_obtain()

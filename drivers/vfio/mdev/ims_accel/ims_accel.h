@@ -151,6 +151,13 @@ void iav_wq_bind(struct iav_pf *pf, unsigned int wq, unsigned int slot,
 		 unsigned int count);
 void iav_wq_quiesce(struct iav_pf *pf, unsigned int wq);
 int iav_slot_obtain(struct iav_pf *pf, unsigned int slot);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void iav_fault_init(void);
+void iav_fault_exit(void);
+#else
+static inline void iav_fault_init(void) { }
+static inline void iav_fault_exit(void) { }
+#endif
 void iav_slot_release(struct iav_pf *pf, unsigned int slot, unsigned int irq);
 void iav_slots_scrub(struct iav_pf *pf, unsigned int slot,
 		     unsigned int count);

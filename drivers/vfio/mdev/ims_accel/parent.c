@@ -326,9 +326,10 @@ static int __init iav_init(void)
 {
 	int ret;
 
+	iav_fault_init();
 	ret = mdev_register_driver(&iav_mdev_driver);
 	if (ret)
-		return ret;
+		goto err_fault_exit;
 	ret = pci_register_driver(&iav_pci_driver);
 	if (ret)
 		goto err_unregister_mdev;
@@ -336,6 +337,8 @@ static int __init iav_init(void)
 
 err_unregister_mdev:
 	mdev_unregister_driver(&iav_mdev_driver);
+err_fault_exit:
+	iav_fault_exit();
 	return ret;
 }
 
@@ -343,6 +346,7 @@ static void __exit iav_exit(void)
 {
 	pci_unregister_driver(&iav_pci_driver);
 	mdev_unregister_driver(&iav_mdev_driver);
+	iav_fault_exit();
 }
 
 module_init(iav_init);
