@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole suite: host-side tests and QEMU qtests, then the guest suite on each
-# kernel named. Prints TAP ("ok N - <kernel>:<area>/<case>") and ends with
-# "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+# The whole suite: host-side tests and QEMU qtests, then the guest suite on
+# each kernel named, its boots shared out between the host's CPUs. Prints
+# TAP ("ok N - <kernel>:<area>/<case>") and ends with "N passed, N
+# failed[, N skipped]"; exits non-zero on any failure.
 #
 #   check.sh [stock] [ims]       TESTS='<area>/<name> ...' selects tests (globs)
 . "$(dirname "$0")/lib.sh"
@@ -55,8 +56,8 @@ host_suite() {
 	echo "# mdev-ims: done"
 }
 
-# The boot profiles that the selected guest tests of kernel $1 need, base
-# first: one boot per profile. "nested" is never booted here: its tests
+# The boot profiles that the selected guest tests of kernel $1 need: one
+# boot per profile. "nested" is never booted here: its tests
 # run in the nested guests that tests of the debian boot start. None when
 # no guest test is selected (TESTS='qtest/*'). "msix" (an IOMMU that
 # refuses IMS) only for the kernel that has IMS to refuse.
@@ -67,9 +68,7 @@ profiles() {
 		selected "$name" "$pattern" && tr , '\n' <<< "$boot"
 	done < "$CACHE/guest-tests/manifest" | sort -u |
 		awk -v kernel="$1" '$0 == "nested" { next }
-		$0 == "msix" && kernel != "ims" { next }
-		$0 == "base" { print; next } { rest = rest $0 ORS }
-		END { printf "%s", rest }'
+		$0 == "msix" && kernel != "ims" { next } { print }'
 }
 
 # The whole run, builds included, is bounded so that a cold run ends well
@@ -86,30 +85,71 @@ boot() {
 		"$B/run.sh" --check "$pattern" --boot "$2" "$1"
 }
 
-# Every boot of one kernel, in turn.
-boots() {
-	local profile
-	for profile in $(profiles "$1"); do
-		boot "$1" "$profile"
+# Boots run MDEV_IMS_JOBS at a time (default: one per host CPU; each guest
+# runs on one host thread, run.sh), whatever their kernel, longest first,
+# each taken by the first free worker: a kernel whose boots take most of
+# the run no longer leaves the other CPU idle. A boot's expected length is
+# what it took last time with the same TESTS ($CACHE/boot-seconds), or
+# else the sum of its tests' TIMEOUTs. Its results print whole when it ends, so that two boots never
+# interleave; each boot's logs keep them too, whatever happens to the run.
+jobs=${MDEV_IMS_JOBS:-$(nproc)}
+times=$CACHE/boot-seconds
+
+# expected <kernel> <profile>: seconds
+expected() {
+	local name timeout path boot kernels sum=0
+	if [ -f "$times" ] && awk -v k="$1" -v p="$2" -v t="$pattern" \
+		'$1 == k && $2 == p && $3 == t { print $4; found = 1 }
+		END { exit !found }' "$times"; then
+		return
+	fi
+	while read -r name timeout path boot kernels; do
+		case ",$kernels," in ",all,"|*",$1,"*) ;; *) continue ;; esac
+		case ",$boot," in *",$2,"*) ;; *) continue ;; esac
+		selected "$name" "$pattern" && sum=$((sum + timeout))
+	done < "$CACHE/guest-tests/manifest"
+	echo "$sum"
+}
+
+# pop <queue>: its first line, removed; nothing when it is empty.
+pop() {
+	flock "$1.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' pop "$1"
+}
+
+worker() {
+	local queue=$1 job k p out start
+	while job=$(pop "$queue") && [ -n "$job" ]; do
+		read -r k p <<< "$job"
+		out=$(mktemp "$CACHE/logs/check-$k-$p-XXXX.results")
+		start=$SECONDS
+		boot "$k" "$p" > "$out"
+		flock "$queue.lock" sh -c '
+			awk -v k="$1" -v p="$2" -v t="$3" \
+				"!(\$1 == k && \$2 == p && \$3 == t)" "$4" \
+				2>/dev/null > "$4.new"
+			echo "$1 $2 $3 $5" >> "$4.new"
+			mv "$4.new" "$4"
+			cat "$6"' times "$k" "$p" "$pattern" "$times" \
+			$((SECONDS - start)) "$out"
+		rm -f "$out"
 	done
 }
 
-# The kernels boot side by side, each guest on one host thread (run.sh);
-# the first kernel's results stream, the others' wait in the logs (kept
-# there whatever happens to this run) and follow.
 guest_suites() {
-	local k later=()
+	local k p queue i
 	mkdir -p "$CACHE/logs"
-	for k in "${kernels[@]:1}"; do
-		later+=("$(mktemp "$CACHE/logs/check-$k-XXXX.results")")
-		boots "$k" > "${later[-1]}" &
+	queue=$(mktemp "$CACHE/logs/check-queue-XXXX")
+	for k in "${kernels[@]}"; do
+		for p in $(profiles "$k"); do
+			echo "$(expected "$k" "$p") $k $p"
+		done
+	done | sort -s -k1,1nr | cut -d' ' -f2- > "$queue"
+	for ((i = 1; i < jobs; i++)); do
+		worker "$queue" &
 	done
-	boots "${kernels[0]}"
+	worker "$queue"
 	wait
-	for k in "${later[@]}"; do
-		cat "$k"
-		rm -f "$k"
-	done
+	rm -f "$queue" "$queue.lock"
 }
 
 {
