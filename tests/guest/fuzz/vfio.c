@@ -2139,7 +2139,7 @@ static const struct fz_op *fz_pick_op(struct fz *fz, struct rng *r)
 	return &fz_ops[0];
 }
 
-/* KCOV for this task, if the kernel has it and guidance is on. */
+/* KCOV for this task, if the kernel has it: blind runs count coverage too. */
 static void fz_cov_open(struct fz *fz)
 {
 	struct fz_cov *c = &fz->cov;
@@ -2147,8 +2147,6 @@ static void fz_cov_open(struct fz *fz)
 	int fd;
 
 	c->fd = -1;
-	if (!fz->guide)
-		return;
 	fd = open("/sys/kernel/debug/kcov", O_RDWR);
 	if (fd < 0)
 		return;
@@ -2165,8 +2163,7 @@ static void fz_cov_open(struct fz *fz)
 	c->fd = fd;
 	return;
 fail:
-	printf("# %s: KCOV unusable, fuzzing blind: %s\n", fz->type->name,
-	       strerror(errno));
+	printf("# %s: KCOV unusable: %s\n", fz->type->name, strerror(errno));
 	free(c->pcs);
 	c->pcs = NULL;
 	close(fd);
@@ -2231,7 +2228,8 @@ static const struct fz_op *fz_draw(struct fz *fz, struct rng *r,
 		__atomic_store_n(&c->area[0], 0, __ATOMIC_RELAXED);
 	/* Its own stream, so that a blind run draws as it always did. */
 	g.s = r->s ^ 0x5851f42d4c957f2dULL;
-	if (c->fd < 0 || !c->nr_corpus || !chance(&g, FZ_GUIDED_PCT))
+	if (c->fd < 0 || !fz->guide || !c->nr_corpus ||
+	    !chance(&g, FZ_GUIDED_PCT))
 		return fz_pick_op(fz, r);
 
 	e = &c->corpus[below(&g, c->nr_corpus)];
@@ -2435,13 +2433,16 @@ out:
 	fz_klog_check(fz);
 	printf("# %s: %lu ops in %.1f s\n", fz->type->name, done,
 	       now_secs() - t0);
-	if (fz->cov.fd >= 0)
+	if (fz->cov.fd < 0)
+		printf("# %s: blind, no coverage (no KCOV in this kernel)\n",
+		       fz->type->name);
+	else if (fz->guide)
 		printf("# %s: coverage: %lu PCs in the project's modules, %lu ops found new ones, %u in the corpus, %lu ops drawn from it\n",
 		       fz->type->name, fz->cov.nr_pcs, fz->cov.found,
 		       fz->cov.nr_corpus, fz->cov.guided);
 	else
-		printf("# %s: blind (%s)\n", fz->type->name,
-		       fz->guide ? "no KCOV in this kernel" : "FUZZ_GUIDE=0");
+		printf("# %s: coverage: %lu PCs in the project's modules, blind (FUZZ_GUIDE=0)\n",
+		       fz->type->name, fz->cov.nr_pcs);
 	if (fz->stats) {
 		unsigned int i;
 
