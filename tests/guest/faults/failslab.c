@@ -9,16 +9,16 @@
  * allocations too) and ims_accel's slot allocations, where a host runs
  * out of CPU vectors or remapping entries (the driver's fault attribute
  * fail_ims_accel_slot), which a sweep of their own fails one by one too.
- * Each time the operation returns a plain errno or
- * succeeds, and afterwards the device is as usable as before: the same
- * operation, uninjected, succeeds, nothing is left half made. Leaks show
- * in the runner's kmemleak scan and warnings in the bench's scan of the
- * log.
+ * Each time the operation returns a plain errno or succeeds, and
+ * afterwards the device is as usable as before: the same operation,
+ * uninjected, succeeds, nothing is left half made. Leaks show in the
+ * runner's kmemleak scan and warnings in the bench's scan of the log.
  *
  * The Nth point is chosen through /proc/thread-self/fail-nth, which counts
- * every point of fault injection the task reaches; injection stays quiet
- * (no stack dump per injected failure, which the log scan would take for
- * a report).
+ * every point of fault injection the task reaches (the slots' own sweep
+ * uses their own count, see slot_fail_arm()); injection stays quiet (no
+ * stack dump per injected failure, which the log scan would take for a
+ * report).
  * KERNELS: ims
  * BOOT: base
  * TIMEOUT: 1500
